@@ -427,17 +427,18 @@ public final class TimerHeap implements AutoCloseable {
             int armedBefore = heap.peekSeq();
             while (ran < limit && heap.size() > 0) {
                 long key = heap.key(0);
-                if (key > now || (key == now && heap.seq(0) - armedBefore >= 0)) {
-                    break; // not due, or armed during this pass
+                if (key > now) {
+                    break;
                 }
                 HeapTimer t = heap.timer(0);
                 long w = t.word();
-                int state = HeapTimer.state(w);
                 long when = HeapTimer.when(w);
-                if (state == HeapTimer.STOPPED) {
+                if (HeapTimer.state(w) == HeapTimer.STOPPED) {
                     dropStoppedTop(t, w);
                 } else if (when > key) {
                     heap.moveTopDown(when, false);
+                } else if (key == now && heap.seq(0) - armedBefore >= 0) {
+                    break; // armed during this pass, and so is everything ordered after it
                 } else if (fire(t, w, when, now)) {
                     ran++;
                 }
