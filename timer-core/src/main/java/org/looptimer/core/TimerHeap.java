@@ -72,8 +72,6 @@ public final class TimerHeap implements AutoCloseable {
     private static final VarHandle NEXT_DEADLINE;
     private static final VarHandle FIRED;
     private static final VarHandle FAILURES;
-    private static final VarHandle ENTRIES;
-    private static final VarHandle CAPACITY;
 
     static {
         try {
@@ -82,8 +80,6 @@ public final class TimerHeap implements AutoCloseable {
             NEXT_DEADLINE = lookup.findVarHandle(TimerHeap.class, "nextDeadline", long.class);
             FIRED = lookup.findVarHandle(TimerHeap.class, "fired", long.class);
             FAILURES = lookup.findVarHandle(TimerHeap.class, "failures", long.class);
-            ENTRIES = lookup.findVarHandle(TimerHeap.class, "entries", int.class);
-            CAPACITY = lookup.findVarHandle(TimerHeap.class, "capacity", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -116,8 +112,6 @@ public final class TimerHeap implements AutoCloseable {
     /** Written by the owner with opaque stores; read anywhere for {@link #stats}. */
     private volatile long fired;
     private volatile long failures;
-    private volatile int entries;
-    private volatile int capacity;
     /** Volatile: a foreign schedule re-checks it after its offer (see {@link #handOver}). */
     private volatile boolean closed;
 
@@ -129,7 +123,6 @@ public final class TimerHeap implements AutoCloseable {
         this.gate = new WakeGate(b.waker);
         this.armed = new ArmedCount(b.maxTimers);
         this.origin = clock.nanoTime();
-        this.capacity = heap.capacity();
     }
 
     /** A builder with the system clock, no waker, the calling thread as owner and no limit. */
@@ -295,7 +288,9 @@ public final class TimerHeap implements AutoCloseable {
             }
             int i = t.index;
             if (i >= 0) {
-                long key = heap.key(i);
+                // The entry's key is never later than the old deadline, so a deadline past the old
+                // one is lazy without reading the key: no cache miss on the heap arrays.
+                long key = when > HeapTimer.when(w) ? -1 : heap.key(i);
                 if (when > key) {
                     heap.touch(i); // lazy: moved down when it surfaces; armed now for FIFO ties
                 } else if (when < key) {
@@ -588,14 +583,6 @@ public final class TimerHeap implements AutoCloseable {
         if ((long) NEXT_DEADLINE.getOpaque(this) != next) {
             NEXT_DEADLINE.setOpaque(this, next);
         }
-        int size = heap.size();
-        if ((int) ENTRIES.getOpaque(this) != size) {
-            ENTRIES.setOpaque(this, size);
-        }
-        int cap = heap.capacity();
-        if ((int) CAPACITY.getOpaque(this) != cap) {
-            CAPACITY.setOpaque(this, cap);
-        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -621,8 +608,9 @@ public final class TimerHeap implements AutoCloseable {
         return new TimerStats(
                 Math.max(0, armed.get()),
                 deleted,
-                entries,
-                capacity,
+                // Racy plain reads of owner fields: a statistic may be stale, and ints never tear.
+                heap.size(),
+                heap.capacity(),
                 fired,
                 failures,
                 gate.wakeupsRequested(),
