@@ -21,8 +21,9 @@ import java.util.Arrays;
  * {@link #heapify()} O(n). Arrays double when full and {@link #trimCapacity()} halves them when
  * they are more than four times too big, so memory follows the live count.
  *
- * <p>Threads: owner thread only, no synchronization; {@link #size()} and {@link #capacity()} are
- * read by other threads only through the owning {@link TimerHeap}'s published stats.
+ * <p>Threads: owner thread only, no synchronization. The one exception is {@link TimerHeap#stats()},
+ * which reads {@link #size()} and {@link #capacity()} racily from any thread: a statistic may be
+ * stale, and an {@code int} never tears.
  */
 final class QuaternaryHeap {
 
