@@ -18,8 +18,9 @@ import java.util.Arrays;
  * armings apart. Four bytes a slot instead of eight keeps a one-shot timer within 48 bytes.
  *
  * <p>Complexity: add O(1) expected for random deadlines, O(log4 n) worst; removal O(log4 n);
- * {@link #heapify()} O(n). Arrays double when full and {@link #trimCapacity()} halves them when
- * they are more than four times too big, so memory follows the live count.
+ * {@link #heapify()} O(n). Arrays double when full and {@link #trimCapacity()} shrinks them to
+ * twice the live count when they are more than four times too big (twice, after a sweep), so
+ * memory follows the live count.
  *
  * <p>Threads: owner thread only, no synchronization; {@link #size()} and {@link #capacity()} are
  * read by other threads only through the owning {@link TimerHeap}'s published stats.
@@ -182,8 +183,18 @@ final class QuaternaryHeap {
 
     /** Shrinks the arrays to twice the live size when they are more than four times too big. */
     void trimCapacity() {
+        trimCapacity(4);
+    }
+
+    /**
+     * Shrinks the arrays to twice the live size when they are more than {@code slack} times too
+     * big. Every pass uses 4, so that add/remove around a power of two cannot thrash; after a
+     * sweep (rare: a quarter of the heap was deleted) 2 makes capacity at most twice the live
+     * count.
+     */
+    void trimCapacity(int slack) {
         int capacity = keys.length;
-        if (capacity > MIN_CAPACITY && capacity > 4L * size) {
+        if (capacity > MIN_CAPACITY && capacity > (long) slack * size) {
             int target = Math.max(MIN_CAPACITY, 2 * size);
             keys = Arrays.copyOf(keys, target);
             seqs = Arrays.copyOf(seqs, target);

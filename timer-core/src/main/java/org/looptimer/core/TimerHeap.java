@@ -566,7 +566,7 @@ public final class TimerHeap implements AutoCloseable {
         int size = heap.size();
         if (size > 0 && deleted > (size >>> 2)) {
             heap.sweep(sweeper);
-            heap.trimCapacity();
+            heap.trimCapacity(2); // the design's promise: capacity <= 2x live after a sweep
         }
     }
 
