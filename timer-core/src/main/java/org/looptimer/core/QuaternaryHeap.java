@@ -18,8 +18,9 @@ import java.util.Arrays;
  * armings apart. Four bytes a slot instead of eight keeps a one-shot timer within 48 bytes.
  *
  * <p>Complexity: add O(1) expected for random deadlines, O(log4 n) worst; removal O(log4 n);
- * {@link #heapify()} O(n). Arrays double when full and {@link #trimCapacity()} halves them when
- * they are more than four times too big, so memory follows the live count.
+ * {@link #heapify()} O(n). Arrays double when full and {@link #trimCapacity()} shrinks them to
+ * twice the live count when they are more than four times too big (twice, after a sweep), so
+ * memory follows the live count.
  *
  * <p>Threads: owner thread only, no synchronization. The one exception is {@link TimerHeap#stats()},
  * which reads {@link #size()} and {@link #capacity()} racily from any thread: a statistic may be
@@ -109,9 +110,15 @@ final class QuaternaryHeap {
         seqs[i] = nextSeq++;
     }
 
-    /** Gives entry {@code i} a fresh sequence without moving it: a lazy re-arm to a later key. */
+    /**
+     * Gives entry {@code i} a fresh sequence, keeping its key: a lazy re-arm to a later deadline.
+     * The fresh sequence orders it after every same-key entry, so it must sink below those in its
+     * subtree: left in place it would hide them, and a sift choosing between siblings would run a
+     * later-armed timer first. A leaf (three entries in four) stops at once; an inner entry reads
+     * its children's keys and almost always stops there too.
+     */
     void touch(int i) {
-        seqs[i] = nextSeq++;
+        siftDown(i, keys[i], nextSeq++, timers[i]);
     }
 
     /**
@@ -183,8 +190,18 @@ final class QuaternaryHeap {
 
     /** Shrinks the arrays to twice the live size when they are more than four times too big. */
     void trimCapacity() {
+        trimCapacity(4);
+    }
+
+    /**
+     * Shrinks the arrays to twice the live size when they are more than {@code slack} times too
+     * big. Every pass uses 4, so that add/remove around a power of two cannot thrash; after a
+     * sweep (rare: a quarter of the heap was deleted) 2 makes capacity at most twice the live
+     * count.
+     */
+    void trimCapacity(int slack) {
         int capacity = keys.length;
-        if (capacity > MIN_CAPACITY && capacity > 4L * size) {
+        if (capacity > MIN_CAPACITY && capacity > (long) slack * size) {
             int target = Math.max(MIN_CAPACITY, 2 * size);
             keys = Arrays.copyOf(keys, target);
             seqs = Arrays.copyOf(seqs, target);

@@ -299,9 +299,12 @@ public final class TimerHeap implements AutoCloseable {
                     heap.removeAt(i); // same key, later arming: re-add to order after its peers
                     heap.add(t, when);
                 }
-            } else if (queuedBit == 0) {
+            } else {
+                // Placed now even if a reference still sits in the inbox (QUEUED): the owner's
+                // arming order is its sequence now, not whenever the drain comes. The drain then
+                // finds the entry and only reconciles it with the word.
                 heap.add(t, when);
-            } // else: in the inbox; the drain places it with the deadline it reads then
+            }
             publishTop();
             return state == HeapTimer.PENDING;
         }
@@ -559,7 +562,7 @@ public final class TimerHeap implements AutoCloseable {
         int size = heap.size();
         if (size > 0 && deleted > (size >>> 2)) {
             heap.sweep(sweeper);
-            heap.trimCapacity();
+            heap.trimCapacity(2); // the design's promise: capacity <= 2x live after a sweep
         }
     }
 
