@@ -157,6 +157,11 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
         return true;
     }
 
+    /** The deadline of the next run, in the loop ticker's domain (as Netty's ScheduledFutureTask). */
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
     @Override
     public long getDelay(TimeUnit unit) {
         long deadline = deadlineNanos;

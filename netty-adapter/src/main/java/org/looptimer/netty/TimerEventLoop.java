@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.looptimer.core.TimerHandle;
 import org.looptimer.core.TimerHeap;
 import org.looptimer.core.TimerStats;
 
@@ -94,13 +93,17 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     private boolean timersDue;
     /** run() returned to suspend; see canSuspend(int). */
     private boolean suspendDecided;
+    /** The constructing thread while the constructor runs, then null; see ownsHeap(). */
+    private Thread heapSetupThread;
 
     /** I/O passes so far. Loop thread writes with opaque stores; any thread reads. */
     private long ioPolls;
     /**
-     * Whether the loop thread is inside {@link #run()}. Volatile: a foreign schedule arms its
-     * timer (an atomic increment) and then reads this; the loop writes it and then re-checks the
-     * pending timers before it suspends. One of the two sees the other.
+     * Whether the loop thread is inside {@link #run()}. Volatile, a Dekker pair with the heap's
+     * pending count: a foreign thread arms its timer (an atomic increment) and then, in
+     * {@link #wakeForTimer()}, reads this; the loop clears it and then, before it suspends, Netty
+     * re-checks {@link #canSuspend(int)}, which reads the pending count. One of the two sees the
+     * other, so a timer armed while the loop suspends either resumes it or is seen by it.
      */
     private volatile boolean ownerRunning;
 
@@ -108,12 +111,39 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         super(parent, executor, ioHandlerFactory);
         this.ticker = ticker();
         Ticker clock = this.ticker;
-        // The handler's wakeup() is sticky (selector wakeup, eventfd write, unpark), as the heap needs.
+        heapSetupThread = Thread.currentThread();
         this.heap = TimerHeap.builder()
                 .clock(clock::nanoTime)
-                .ownerCheck(this::inEventLoop)
-                .waker(ioHandler()::wakeup)
+                .ownerCheck(this::ownsHeap)
+                .waker(this::wakeForTimer)
                 .build();
+        // Publish "asleep with no deadline" for a loop whose thread has not started: the first
+        // timer armed from another thread then calls wakeForTimer(), which starts the thread.
+        heap.beforePoll();
+        heapSetupThread = null;
+    }
+
+    /** The heap's owner: the loop's thread, or the constructing thread until construction ends. */
+    private boolean ownsHeap() {
+        return inEventLoop() || heapSetupThread == Thread.currentThread();
+    }
+
+    /**
+     * The heap's waker, called by a thread that armed a timer earlier than the deadline the loop
+     * published. A running loop is woken through its I/O handler, whose {@code wakeup()} is sticky
+     * (selector wakeup, eventfd write, unpark). A loop that has not started, or has suspended, is
+     * started or resumed the way Netty does it, by {@code execute}.
+     */
+    private void wakeForTimer() {
+        if (ownerRunning) {
+            ioHandler().wakeup();
+            return;
+        }
+        try {
+            execute(START);
+        } catch (RejectedExecutionException shutDown) {
+            // The loop has shut down; its heap is closed and rejects or has dropped the timer.
+        }
     }
 
     /** This loop's timer heap. Any thread may schedule on it; it is serviced by this loop. */
@@ -153,6 +183,9 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             // the loop down; keep the answer so that Netty suspends and then re-checks, which
             // resumes the loop instead. See canSuspend(int).
             suspendDecided = true;
+            // Publish "asleep" so that the next earlier timer from another thread calls
+            // wakeForTimer(), which resumes the loop.
+            heap.beforePoll();
         }
     }
 
@@ -290,13 +323,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             throw new RejectedExecutionException("event loop " + this + " is shutting down or terminated;"
                     + " task not scheduled");
         }
-        TimerHandle h = heap.schedule(future, delayNanos, TimeUnit.NANOSECONDS);
-        future.armed(h);
-        if (!inLoop && !ownerRunning) {
-            // Not started yet, or suspended: the heap's wake-up goes to a poll nobody runs. Netty
-            // starts or resumes its thread on execute().
-            execute(START);
-        }
+        // A loop that is not running yet, or suspended, is started by the heap's waker.
+        future.armed(heap.schedule(future, delayNanos, TimeUnit.NANOSECONDS));
         return future;
     }
 
