@@ -2,10 +2,13 @@ package org.looptimer.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
@@ -635,27 +638,57 @@ public final class TimerHeap implements AutoCloseable {
      */
     @Override
     public void close() {
+        close(null);
+    }
+
+    /**
+     * Owner: as {@link #close()}, then hands the task of every timer that was still pending to
+     * {@code disarmedTasks}, once each, so that the caller can tell its owners that they will never
+     * run (an event loop completes the futures of its scheduled tasks as cancelled). The tasks are
+     * handed over after the heap is closed, so a task's owner that schedules again is rejected.
+     * Nothing is handed over if the heap was already closed.
+     *
+     * <pre>{@code
+     * heap.close(task -> {
+     *     if (task instanceof Future<?> f) {
+     *         f.cancel(false);
+     *     }
+     * });
+     * }</pre>
+     *
+     * @param disarmedTasks told about each disarmed task; may be null
+     */
+    public void close(Consumer<? super Runnable> disarmedTasks) {
         checkOwner("close");
         if (closed) {
             return;
         }
         closed = true; // volatile store before the drain: pairs with handOver's re-check
         long disarmed = 0;
+        List<Runnable> tasks = disarmedTasks == null ? null : new ArrayList<>();
         HeapTimer t;
         // poll(), not relaxedPoll(): wait out producers that claimed a slot before seeing `closed`.
         while ((t = inbox.poll()) != null) {
-            disarmed += disarmForClose(t);
+            disarmed += disarmForClose(t, tasks);
         }
         for (HeapTimer entry : heap.clear()) {
-            disarmed += disarmForClose(entry);
+            disarmed += disarmForClose(entry, tasks);
         }
         armed.clear(disarmed);
         DELETED.setVolatile(this, 0);
         publishTop();
+        if (tasks != null) {
+            for (Runnable task : tasks) {
+                disarmedTasks.accept(task);
+            }
+        }
     }
 
-    /** @return 1 if the timer was armed */
-    private static int disarmForClose(HeapTimer t) {
+    /**
+     * @param tasks collects the task if the timer was pending; may be null
+     * @return 1 if the timer was armed
+     */
+    private static int disarmForClose(HeapTimer t, List<Runnable> tasks) {
         for (;;) {
             long w = t.word();
             int state = HeapTimer.state(w);
@@ -663,7 +696,13 @@ public final class TimerHeap implements AutoCloseable {
                 return 0;
             }
             if (t.cas(w, HeapTimer.pack(HeapTimer.when(w), HeapTimer.IDLE))) {
-                return state == HeapTimer.PENDING ? 1 : 0;
+                if (state != HeapTimer.PENDING) {
+                    return 0;
+                }
+                if (tasks != null) {
+                    tasks.add(t.task); // a timer in both inbox and heap turns IDLE once: added once
+                }
+                return 1;
             }
         }
     }

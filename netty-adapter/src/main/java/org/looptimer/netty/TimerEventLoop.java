@@ -1,0 +1,361 @@
+package org.looptimer.netty;
+
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.SingleThreadIoEventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.looptimer.core.TimerHeap;
+import org.looptimer.core.TimerStats;
+
+/**
+ * A Netty I/O event loop that owns a {@link TimerHeap} and services it around every I/O poll, the
+ * way Go's scheduler services each P's timers around the netpoller. Made by a
+ * {@link TimerEventLoopGroup}.
+ *
+ * <pre>{@code
+ * TimerEventLoop loop = group.next();
+ * ScheduledFuture<?> f = loop.schedule(task, 5, TimeUnit.SECONDS);    // Netty API, lives in the heap
+ * TimerHandle t = loop.timers().schedule(task, 5, TimeUnit.SECONDS);  // the heap directly: cheaper
+ * }</pre>
+ *
+ * <h2>How the heap is serviced</h2>
+ *
+ * <p>Each pass of the loop ({@link #runIo()}): {@link TimerHeap#beforePoll()} drains timers handed
+ * over by other threads and publishes the deadline the loop will sleep toward; the I/O handler
+ * polls with a timeout that is the earlier of that deadline and Netty's own scheduled work (the
+ * handler sees it through {@link IoHandlerContext#canBlock()}, {@link #delayNanos(long)} and
+ * {@link #deadlineNanos()}); after the poll, at most {@value #TIMER_BATCH} due timers run. If more
+ * are due, the next poll does not block, so a burst of a million expirations is interleaved with
+ * I/O and with tasks submitted through {@code execute}.
+ *
+ * <p>The heap's clock is this loop's {@link Ticker}, so its deadlines are in the same domain as
+ * Netty's. The I/O handler itself is not wrapped: {@link #isIoType}, {@link #isCompatible} and
+ * channel registration behave exactly as on a {@code MultiThreadIoEventLoopGroup} loop.
+ *
+ * <h2>Netty's scheduler goes into the heap</h2>
+ *
+ * <p>{@code schedule}, {@code scheduleAtFixedRate} and {@code scheduleWithFixedDelay} arm timers in
+ * the heap and return a full Netty {@link ScheduledFuture}. Unlike stock Netty 4.2, a schedule
+ * from another thread wakes the loop only when its deadline is earlier than the one the loop sleeps
+ * toward (at most once per poll), and a cancel from another thread never wakes it.
+ *
+ * <h2>Suspension and shutdown</h2>
+ *
+ * <p>In an auto-scaling group the loop never suspends while its heap holds pending timers, and a
+ * schedule from another thread restarts a loop that has not started yet or is suspended. On
+ * shutdown the heap is closed at the first shutdown check: pending timers are stopped, their
+ * futures complete as cancelled, no timer runs afterwards, and a schedule from another thread is
+ * rejected with a {@link RejectedExecutionException}. A schedule from the loop's own thread while it
+ * shuts down (a handler closing its channel) returns an already-cancelled future instead, as
+ * Netty, which cancels such tasks at its next shutdown check, never throws there.
+ *
+ * <h2>Threads</h2>
+ *
+ * <p>{@link #timers()}, {@link #timerStats()}, {@link #ioPolls()} and the schedule methods: any
+ * thread. The overridden hooks ({@link #runIo()}, {@link #delayNanos}, {@link #deadlineNanos},
+ * {@link #canSuspend(int)}, {@link #cancelScheduledTasks()}, {@link #run()}): the loop thread, as
+ * Netty calls them.
+ */
+public class TimerEventLoop extends SingleThreadIoEventLoop {
+
+    /** Timers run per pass; the rest stay due and the next poll does not block. */
+    static final int TIMER_BATCH = 1024;
+
+    private static final Runnable START = () -> { };
+
+    private static final VarHandle IO_POLLS;
+
+    static {
+        try {
+            IO_POLLS = MethodHandles.lookup().findVarHandle(TimerEventLoop.class, "ioPolls", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Ticker ticker;
+    private final TimerHeap heap;
+    private final IoHandlerContext pollContext = new PollContext();
+
+    // --- loop thread only, plain ---
+    /** The deadline published by the last beforePoll(), ticker domain; MAX_VALUE: none. */
+    private long pollDeadline = Long.MAX_VALUE;
+    /** Timers were due when the poll began: it must not block. */
+    private boolean timersDue;
+    /** run() returned to suspend; see canSuspend(int). */
+    private boolean suspendDecided;
+    /** The constructing thread while the constructor runs, then null; see ownsHeap(). */
+    private Thread heapSetupThread;
+
+    /** I/O passes so far. Loop thread writes with opaque stores; any thread reads. */
+    private long ioPolls;
+    /**
+     * Whether the loop thread is inside {@link #run()}. Volatile, a Dekker pair with the heap's
+     * pending count: a foreign thread arms its timer (an atomic increment) and then, in
+     * {@link #wakeForTimer()}, reads this; the loop clears it and then, before it suspends, Netty
+     * re-checks {@link #canSuspend(int)}, which reads the pending count. One of the two sees the
+     * other, so a timer armed while the loop suspends either resumes it or is seen by it.
+     */
+    private volatile boolean ownerRunning;
+
+    TimerEventLoop(IoEventLoopGroup parent, Executor executor, IoHandlerFactory ioHandlerFactory) {
+        super(parent, executor, ioHandlerFactory);
+        this.ticker = ticker();
+        Ticker clock = this.ticker;
+        heapSetupThread = Thread.currentThread();
+        this.heap = TimerHeap.builder()
+                .clock(clock::nanoTime)
+                .ownerCheck(this::ownsHeap)
+                .waker(this::wakeForTimer)
+                .build();
+        // Publish "asleep with no deadline" for a loop whose thread has not started: the first
+        // timer armed from another thread then calls wakeForTimer(), which starts the thread.
+        heap.beforePoll();
+        heapSetupThread = null;
+    }
+
+    /** The heap's owner: the loop's thread, or the constructing thread until construction ends. */
+    private boolean ownsHeap() {
+        return inEventLoop() || heapSetupThread == Thread.currentThread();
+    }
+
+    /**
+     * The heap's waker, called by a thread that armed a timer earlier than the deadline the loop
+     * published. A running loop is woken through its I/O handler, whose {@code wakeup()} is sticky
+     * (selector wakeup, eventfd write, unpark). A loop that has not started, or has suspended, is
+     * started or resumed the way Netty does it, by {@code execute}.
+     */
+    private void wakeForTimer() {
+        if (ownerRunning) {
+            ioHandler().wakeup();
+            return;
+        }
+        try {
+            execute(START);
+        } catch (RejectedExecutionException shutDown) {
+            // The loop has shut down; its heap is closed and rejects or has dropped the timer.
+        }
+    }
+
+    /** This loop's timer heap. Any thread may schedule on it; it is serviced by this loop. */
+    public TimerHeap timers() {
+        return heap;
+    }
+
+    /**
+     * The heap's counters. {@code wakeupsRequested} counts the {@code IoHandler.wakeup()} calls
+     * made for timers; stock Netty's own wake-ups (for {@code execute}) are not timers' and are not
+     * counted. Any thread.
+     */
+    public TimerStats timerStats() {
+        return heap.stats();
+    }
+
+    /** I/O passes (polls, blocking or not) this loop has made. Any thread. */
+    public long ioPolls() {
+        return (long) IO_POLLS.getOpaque(this);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The pass: loop thread
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    protected void run() {
+        ownerRunning = true;
+        try {
+            super.run();
+        } finally {
+            ownerRunning = false;
+        }
+        if (!isShuttingDown()) {
+            // super.run() returned because canSuspend() said yes. Netty asks again before it
+            // suspends, and a "no" there (a timer or task arrived in between) would make it shut
+            // the loop down; keep the answer so that Netty suspends and then re-checks, which
+            // resumes the loop instead. See canSuspend(int).
+            suspendDecided = true;
+            // Publish "asleep" so that the next earlier timer from another thread calls
+            // wakeForTimer(), which resumes the loop.
+            heap.beforePoll();
+        }
+    }
+
+    /** Services the heap around the I/O handler's poll. */
+    @Override
+    protected int runIo() {
+        TimerHeap heap = this.heap;
+        if (heap.isClosed()) {
+            pollDeadline = Long.MAX_VALUE;
+            timersDue = false;
+            return super.runIo();
+        }
+        long deadline = heap.beforePoll();
+        pollDeadline = deadline;
+        timersDue = deadline != Long.MAX_VALUE && deadline - ticker.nanoTime() <= 0;
+        int handled;
+        try {
+            handled = ioHandler().run(pollContext);
+        } finally {
+            heap.afterPoll();
+        }
+        IO_POLLS.setOpaque(this, ioPolls + 1); // opaque: a whole value for readers, no fence
+        long start = ticker.nanoTime();
+        if (heap.runDue(start, TIMER_BATCH) > 0 && isSuspensionSupported()) {
+            // Timers are work: the auto-scaler should see them as active time.
+            reportActiveIoTime(ticker.nanoTime() - start);
+        }
+        return handled;
+    }
+
+    /** The earlier of Netty's own next scheduled task and the heap's published deadline. */
+    @Override
+    protected long deadlineNanos() {
+        long own = nextScheduledTaskDeadlineNanos(); // -1: none
+        long timers = pollDeadline;
+        if (timers == Long.MAX_VALUE) {
+            return own == -1 ? super.deadlineNanos() : own;
+        }
+        return own == -1 ? timers : Math.min(own, timers);
+    }
+
+    /**
+     * How long the poll may block. {@code currentTimeNanos} is a raw {@link System#nanoTime()};
+     * deadlines are in the ticker's domain, which is offset by {@link Ticker#initialNanoTime()}.
+     */
+    @Override
+    protected long delayNanos(long currentTimeNanos) {
+        long timers = pollDeadline;
+        if (timers == Long.MAX_VALUE) {
+            return super.delayNanos(currentTimeNanos);
+        }
+        long own = nextScheduledTaskDeadlineNanos();
+        long deadline = own == -1 ? timers : Math.min(own, timers);
+        return Math.max(0, deadline - (currentTimeNanos - ticker.initialNanoTime()));
+    }
+
+    /** Never suspend while the heap holds pending timers. */
+    @Override
+    protected boolean canSuspend(int state) {
+        if (suspendDecided) {
+            suspendDecided = false;
+            return true; // Netty's first check after run() returned; it re-checks after suspending
+        }
+        // Evaluated only when Netty would suspend, so the stats snapshot is off the hot path.
+        return super.canSuspend(state) && heap.stats().pendingTimers() == 0;
+    }
+
+    /** On shutdown: Netty's own tasks, then the heap closes and its futures complete as cancelled. */
+    @Override
+    protected void cancelScheduledTasks() {
+        super.cancelScheduledTasks();
+        if (!heap.isClosed()) {
+            heap.close(task -> {
+                if (task instanceof LoopScheduledFuture<?> future) {
+                    future.cancel(false);
+                }
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Netty's scheduler, routed into the heap: any thread
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(unit, "unit");
+        return arm(new LoopScheduledFuture<Void>(this, LoopScheduledFuture.callable(command), unit.toNanos(delay), 0),
+                unit.toNanos(delay));
+    }
+
+    @Override
+    public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+        Objects.requireNonNull(callable, "callable");
+        Objects.requireNonNull(unit, "unit");
+        return arm(new LoopScheduledFuture<>(this, callable, unit.toNanos(delay), 0), unit.toNanos(delay));
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(unit, "unit");
+        long periodNanos = checkPeriodic(initialDelay, period, "period", unit);
+        return arm(new LoopScheduledFuture<Void>(this, LoopScheduledFuture.callable(command),
+                unit.toNanos(initialDelay), periodNanos), unit.toNanos(initialDelay));
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(unit, "unit");
+        long delayNanos = checkPeriodic(initialDelay, delay, "delay", unit);
+        return arm(new LoopScheduledFuture<Void>(this, LoopScheduledFuture.callable(command),
+                unit.toNanos(initialDelay), -delayNanos), unit.toNanos(initialDelay));
+    }
+
+    private static long checkPeriodic(long initialDelay, long period, String name, TimeUnit unit) {
+        if (initialDelay < 0) {
+            throw new IllegalArgumentException("initialDelay must be >= 0, was " + initialDelay + " " + unit);
+        }
+        if (period <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, was " + period + " " + unit);
+        }
+        return Math.max(1, unit.toNanos(period));
+    }
+
+    private <V> ScheduledFuture<V> arm(LoopScheduledFuture<V> future, long delayNanos) {
+        boolean inLoop = inEventLoop();
+        if (isShuttingDown()) {
+            if (inLoop) {
+                future.cancelUnarmed();
+                return future;
+            }
+            throw new RejectedExecutionException("event loop " + this + " is shutting down or terminated;"
+                    + " task not scheduled");
+        }
+        // A loop that is not running yet, or suspended, is started by the heap's waker.
+        future.armed(heap.schedule(future, delayNanos, TimeUnit.NANOSECONDS));
+        return future;
+    }
+
+    /**
+     * What the I/O handler sees: Netty's own context, except that it must not block while timers
+     * are due. Delay and deadline come from this loop's overrides, which include the heap.
+     */
+    private final class PollContext implements IoHandlerContext {
+        @Override
+        public boolean canBlock() {
+            return !timersDue && !hasTasks() && !hasScheduledTasks();
+        }
+
+        @Override
+        public long delayNanos(long currentTimeNanos) {
+            return TimerEventLoop.this.delayNanos(currentTimeNanos);
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return TimerEventLoop.this.deadlineNanos();
+        }
+
+        @Override
+        public void reportActiveIoTime(long activeNanos) {
+            TimerEventLoop.this.reportActiveIoTime(activeNanos);
+        }
+
+        @Override
+        public boolean shouldReportActiveIoTime() {
+            return isSuspensionSupported();
+        }
+    }
+}
