@@ -1,0 +1,393 @@
+package org.looptimer.netty.handler;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ReferenceCounted;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Ticker;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.looptimer.core.TimerHeap;
+import org.looptimer.netty.TimerEventLoop;
+
+/**
+ * Keeps a connection alive and detects a dead peer: it writes a ping when the channel has flushed
+ * nothing for an interval, and closes the channel when the peer has sent nothing for a number of
+ * intervals, firing a {@link HeartbeatTimeoutEvent} just before closing.
+ *
+ * <pre>{@code
+ * ByteBuf ping = Unpooled.unreleasableBuffer(
+ *         Unpooled.copiedBuffer("PING\n", StandardCharsets.US_ASCII)).asReadOnly();
+ * HeartbeatHandler.Builder heartbeat = HeartbeatHandler.builder()
+ *         .interval(15, TimeUnit.SECONDS)  // ping after 15 s without a flush
+ *         .jitter(0.2)                      // ... or up to 3 s earlier, so pings do not align
+ *         .closeAfterMissed(3)              // close after 45 s without inbound data
+ *         .pingTemplate(ping);              // each ping is ping.retainedDuplicate()
+ *
+ * bootstrap.childHandler(new ChannelInitializer<Channel>() {
+ *     protected void initChannel(Channel ch) {
+ *         ch.pipeline().addLast(new LineBasedFrameDecoder(1024), heartbeat.build(), new MyHandler());
+ *     }
+ * });
+ * }</pre>
+ *
+ * <h2>Behaviour</h2>
+ * <ul>
+ *   <li><b>Ping.</b> After {@code interval} without a {@code flush} passing through this handler,
+ *       it writes and flushes one ping message from this handler's position in the pipeline
+ *       (outbound handlers before it, such as encoders, see it). A ping counts as a flush.
+ *   <li><b>Jitter.</b> With {@code jitter(j)}, each wait before a ping is drawn uniformly from
+ *       {@code (interval * (1 - j), interval]}: pings only come earlier, never later, so the
+ *       peer's own timeout budget is unchanged, and connections opened together drift apart
+ *       instead of pinging in lock-step.
+ *   <li><b>Dead peer.</b> After {@code closeAfterMissed(n)} intervals ({@code n * interval}, no
+ *       jitter) without inbound data, and not in the middle of a read, it fires a
+ *       {@link HeartbeatTimeoutEvent} to the handlers after it, then closes the channel.
+ *       {@code n = 0} never closes. Inbound data means a {@code channelRead} followed by its
+ *       {@code channelReadComplete}, whatever the message is, so the peer's pings and its
+ *       ordinary traffic both count.
+ * </ul>
+ *
+ * <p>One timer per channel serves both duties: it is armed for the earlier of the next ping and
+ * the inbound deadline, and, like {@link IdleTimeoutHandler}, a read or flush only records the
+ * time; the timer compares when it fires and re-arms for the remainder. On a
+ * {@link TimerEventLoop} that timer is one reusable handle in the loop's heap; elsewhere (stock
+ * loops, {@code EmbeddedChannel}) it uses {@code executor.schedule}.
+ *
+ * <p>Threads: the handler runs on its channel's executor; a {@link Builder} is for one thread at
+ * a time, and each {@link Builder#build()} makes a handler for one channel (it is not
+ * {@code @Sharable}).
+ */
+public final class HeartbeatHandler extends ChannelDuplexHandler {
+
+    private static final byte ST_NEW = 0;
+    private static final byte ST_ACTIVE = 1;
+    private static final byte ST_DESTROYED = 2;
+
+    private final long intervalNanos;
+    private final double jitter;
+    private final int missedIntervals;
+    private final long inboundTimeoutNanos;
+    private final Supplier<?> ping;
+    private final Function<EventExecutor, TimerHeap> heapLookup;
+    private final DoubleSupplier jitterSource;
+
+    // --- the channel's executor only ---
+    private Ticker ticker = Ticker.systemTicker();
+    private ChannelHandlerContext ctx;
+    private HandlerTimer timer;
+    private byte state = ST_NEW;
+    private long lastFlushTime;
+    private long lastReadTime;
+    private boolean reading;
+    /** The wait before the next ping, drawn with jitter after every ping. */
+    private long pingWaitNanos;
+
+    private HeartbeatHandler(Builder b) {
+        this.intervalNanos = b.intervalNanos;
+        this.jitter = b.jitter;
+        this.missedIntervals = b.missedIntervals;
+        this.inboundTimeoutNanos = saturatedMultiply(b.intervalNanos, b.missedIntervals);
+        this.ping = b.ping;
+        this.heapLookup = b.heapLookup;
+        this.jitterSource = b.jitterSource;
+    }
+
+    /** A builder: set at least {@link Builder#interval} and a ping. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static long saturatedMultiply(long a, int b) {
+        long high = Math.multiplyHigh(a, b);
+        long low = a * b;
+        return high != 0 || low < 0 ? Long.MAX_VALUE : low;
+    }
+
+    /** The ping interval, in nanoseconds. Any thread. */
+    public long intervalNanos() {
+        return intervalNanos;
+    }
+
+    /** How long without inbound data closes the channel, in nanoseconds; 0 for never. Any thread. */
+    public long inboundTimeoutNanos() {
+        return inboundTimeoutNanos;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Life cycle, as IdleStateHandler: start once registered and active, stop at inactive/removal
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+            start(ctx);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+        destroy();
+    }
+
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+        super.channelRegistered(ctx);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        start(ctx);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        destroy();
+        super.channelInactive(ctx);
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (state != ST_NEW) {
+            return;
+        }
+        state = ST_ACTIVE;
+        this.ctx = ctx;
+        EventExecutor executor = ctx.executor();
+        ticker = executor.ticker();
+        lastFlushTime = lastReadTime = ticker.nanoTime();
+        pingWaitNanos = drawPingWait();
+        timer = new HandlerTimer(executor, heapLookup.apply(executor), this::timerFired);
+        timer.arm(nextCheckDelay(lastFlushTime));
+    }
+
+    private void destroy() {
+        state = ST_DESTROYED;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Activity: record the time only
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        reading = true;
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (reading) {
+            lastReadTime = ticker.nanoTime();
+            reading = false;
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) throws Exception {
+        lastFlushTime = ticker.nanoTime();
+        ctx.flush();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The timer
+    // ------------------------------------------------------------------------------------------
+
+    private void timerFired() {
+        if (state != ST_ACTIVE || !ctx.channel().isOpen()) {
+            return;
+        }
+        long now = ticker.nanoTime();
+        if (inboundTimeoutNanos > 0 && !reading) {
+            long silent = now - lastReadTime;
+            if (silent >= inboundTimeoutNanos) {
+                peerTimedOut(silent);
+                return;
+            }
+        }
+        if (now - lastFlushTime >= pingWaitNanos) {
+            sendPing(now);
+        }
+        timer.arm(nextCheckDelay(now));
+    }
+
+    /** Time from {@code now} to the earlier of the next ping and the inbound deadline. */
+    private long nextCheckDelay(long now) {
+        long untilPing = pingWaitNanos - (now - lastFlushTime);
+        if (inboundTimeoutNanos == 0) {
+            return untilPing;
+        }
+        long untilDead = reading ? inboundTimeoutNanos : inboundTimeoutNanos - (now - lastReadTime);
+        return Math.min(untilPing, untilDead);
+    }
+
+    private void sendPing(long now) {
+        lastFlushTime = now;
+        pingWaitNanos = drawPingWait();
+        Object msg;
+        try {
+            msg = Objects.requireNonNull(ping.get(), "ping supplier returned null");
+        } catch (Throwable t) {
+            ctx.fireExceptionCaught(t);
+            return;
+        }
+        // A void promise: no allocation per ping; a failed write reaches exceptionCaught.
+        ctx.writeAndFlush(msg, ctx.voidPromise());
+    }
+
+    private void peerTimedOut(long silentNanos) {
+        destroy();
+        try {
+            ctx.fireUserEventTriggered(new HeartbeatTimeoutEvent(silentNanos, missedIntervals));
+        } finally {
+            ctx.close();
+        }
+    }
+
+    private long drawPingWait() {
+        if (jitter == 0) {
+            return intervalNanos;
+        }
+        // (interval * (1 - jitter), interval]: earlier, never later, than the interval.
+        long cut = (long) (intervalNanos * jitter * jitterSource.getAsDouble());
+        return Math.max(1, intervalNanos - cut);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // For tests in this package
+    // ------------------------------------------------------------------------------------------
+
+    boolean usesHeap() {
+        return timer != null && timer.inHeap();
+    }
+
+    /**
+     * Configures {@link HeartbeatHandler}s. Set the interval and a ping ({@link #pingFactory} or
+     * {@link #pingTemplate}); then {@link #build()} one handler per channel, typically in a
+     * {@code ChannelInitializer}. One thread at a time.
+     */
+    public static final class Builder {
+        private long intervalNanos;
+        private double jitter;
+        private int missedIntervals = 3;
+        private Supplier<?> ping;
+        private Function<EventExecutor, TimerHeap> heapLookup = HandlerTimer::heapOf;
+        private DoubleSupplier jitterSource = () -> ThreadLocalRandom.current().nextDouble();
+
+        private Builder() {
+        }
+
+        /**
+         * How long without a flush before a ping is written. Required.
+         *
+         * @throws IllegalArgumentException if {@code interval <= 0}
+         */
+        public Builder interval(long interval, TimeUnit unit) {
+            Objects.requireNonNull(unit, "unit");
+            if (interval <= 0) {
+                throw new IllegalArgumentException("interval must be > 0, was " + interval + " " + unit);
+            }
+            this.intervalNanos = unit.toNanos(interval);
+            return this;
+        }
+
+        /**
+         * The fraction of the interval by which each ping may come early, drawn afresh for every
+         * ping; default 0 (no jitter).
+         *
+         * @throws IllegalArgumentException unless {@code 0 <= jitter < 1}
+         */
+        public Builder jitter(double jitter) {
+            if (!(jitter >= 0 && jitter < 1)) {
+                throw new IllegalArgumentException("jitter must be in [0, 1), was " + jitter);
+            }
+            this.jitter = jitter;
+            return this;
+        }
+
+        /**
+         * How many intervals without inbound data close the channel; default 3; 0 never closes.
+         *
+         * @throws IllegalArgumentException if {@code intervals < 0}
+         */
+        public Builder closeAfterMissed(int intervals) {
+            if (intervals < 0) {
+                throw new IllegalArgumentException("intervals must be >= 0, was " + intervals);
+            }
+            this.missedIntervals = intervals;
+            return this;
+        }
+
+        /**
+         * Each ping is a fresh message from {@code factory}, called on the channel's executor; the
+         * write takes ownership of it (and releases it if it is reference-counted).
+         */
+        public Builder pingFactory(Supplier<?> factory) {
+            this.ping = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Each ping is {@code template} shared without copying: a {@link ByteBuf} or
+         * {@link ByteBufHolder} as a {@code retainedDuplicate()} (own indexes, shared content, one
+         * more reference that the write releases), any other {@link ReferenceCounted} retained
+         * once per write, and any other object written as it is. The caller keeps its own
+         * reference to a reference-counted template and must not release it while channels may
+         * still ping; an {@code Unpooled.unreleasableBuffer(...)} never needs releasing.
+         */
+        public Builder pingTemplate(Object template) {
+            Objects.requireNonNull(template, "template");
+            if (template instanceof ByteBuf buf) {
+                this.ping = buf::retainedDuplicate;
+            } else if (template instanceof ByteBufHolder holder) {
+                this.ping = holder::retainedDuplicate;
+            } else if (template instanceof ReferenceCounted counted) {
+                this.ping = counted::retain;
+            } else {
+                this.ping = () -> template;
+            }
+            return this;
+        }
+
+        /** Test seam: where to find a heap for an executor. */
+        Builder timerHeapLookup(Function<EventExecutor, TimerHeap> lookup) {
+            this.heapLookup = Objects.requireNonNull(lookup, "lookup");
+            return this;
+        }
+
+        /** Test seam: the source of uniform [0, 1) draws for jitter. */
+        Builder jitterSource(DoubleSupplier source) {
+            this.jitterSource = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * A new handler for one channel.
+         *
+         * @throws IllegalStateException if the interval or the ping is not set
+         */
+        public HeartbeatHandler build() {
+            if (intervalNanos == 0) {
+                throw new IllegalStateException("interval not set: call interval(...) first");
+            }
+            if (ping == null) {
+                throw new IllegalStateException("ping not set: call pingFactory(...) or pingTemplate(...)");
+            }
+            return new HeartbeatHandler(this);
+        }
+    }
+}
