@@ -66,14 +66,4 @@ final class HandlerTimer {
             f.cancel(false);
         }
     }
-
-    /** Whether an arming is pending. For tests. */
-    boolean isPending() {
-        return handle != null ? handle.isPending() : future != null && !future.isDone();
-    }
-
-    /** Whether this timer lives in a loop's heap rather than in the executor's scheduler. */
-    boolean inHeap() {
-        return heap != null;
-    }
 }

@@ -99,6 +99,7 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     private HandlerTimer readerTimer;
     private HandlerTimer writerTimer;
     private HandlerTimer allTimer;
+    private boolean armedInHeap;
 
     private long lastReadTime;
     private long lastWriteTime;
@@ -220,6 +221,7 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
         ticker = executor.ticker();
         initOutputChanged(ctx);
         TimerHeap heap = timerHeap(executor);
+        armedInHeap = heap != null && (readerIdleTimeNanos > 0 || writerIdleTimeNanos > 0 || allIdleTimeNanos > 0);
         lastReadTime = lastWriteTime = ticker.nanoTime();
         if (readerIdleTimeNanos > 0) {
             readerTimer = new HandlerTimer(executor, heap, this::readerTimerFired);
@@ -469,9 +471,8 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     // For tests in this package
     // ------------------------------------------------------------------------------------------
 
-    /** Whether this handler's timers live in a loop heap (as opposed to the executor's scheduler). */
+    /** Whether this handler armed its timers in a loop heap (not the executor's scheduler). */
     boolean usesHeap() {
-        HandlerTimer t = readerTimer != null ? readerTimer : writerTimer != null ? writerTimer : allTimer;
-        return t != null && t.inHeap();
+        return armedInHeap;
     }
 }
