@@ -106,6 +106,16 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
      * other, so a timer armed while the loop suspends either resumes it or is seen by it.
      */
     private volatile boolean ownerRunning;
+    /**
+     * A timer's wake-up was requested since the loop published its deadline. The handlers'
+     * {@code wakeup()} is sticky only together with their {@code canBlock()} re-check: epoll's
+     * {@code wakeup()} writes its eventfd only once the loop has announced its sleep, and relies on
+     * the loop re-checking {@code canBlock()} after announcing it. Our timers are not Netty tasks, so
+     * {@link PollContext#canBlock()} reads this flag. Volatile, a Dekker pair with the handler's own
+     * flag: the waker writes this and then the handler's flag; the loop writes the handler's flag and
+     * then reads this. One sees the other, so a wake-up is never lost.
+     */
+    private volatile boolean timerWakeRequested;
 
     TimerEventLoop(IoEventLoopGroup parent, Executor executor, IoHandlerFactory ioHandlerFactory) {
         super(parent, executor, ioHandlerFactory);
@@ -136,6 +146,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
      */
     private void wakeForTimer() {
         if (ownerRunning) {
+            // Flag first, then the handler's wake-up: see timerWakeRequested.
+            timerWakeRequested = true;
             ioHandler().wakeup();
             return;
         }
@@ -197,6 +209,11 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             pollDeadline = Long.MAX_VALUE;
             timersDue = false;
             return super.runIo();
+        }
+        if (timerWakeRequested) {
+            // Before beforePoll() publishes the deadline, whose volatile store orders this one
+            // first: a waker that sees the new deadline sets the flag after this reset.
+            timerWakeRequested = false;
         }
         long deadline = heap.beforePoll();
         pollDeadline = deadline;
@@ -335,7 +352,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     private final class PollContext implements IoHandlerContext {
         @Override
         public boolean canBlock() {
-            return !timersDue && !hasTasks() && !hasScheduledTasks();
+            return !timersDue && !timerWakeRequested && !hasTasks() && !hasScheduledTasks();
         }
 
         @Override
