@@ -51,7 +51,8 @@ import org.looptimer.core.TimerStats;
  * <h2>Suspension and shutdown</h2>
  *
  * <p>In an auto-scaling group the loop never suspends while its heap holds pending timers, and a
- * schedule from another thread restarts a loop that has not started yet or is suspended. On
+ * timer armed from another thread (through {@code schedule} or the heap directly) starts a loop
+ * that has not started yet and resumes a suspended one, as {@code execute} does. On
  * shutdown the heap is closed at the first shutdown check: pending timers are stopped, their
  * futures complete as cancelled, no timer runs afterwards, and a schedule from another thread is
  * rejected with a {@link RejectedExecutionException}. A schedule from the loop's own thread while it
@@ -67,7 +68,11 @@ import org.looptimer.core.TimerStats;
  */
 public class TimerEventLoop extends SingleThreadIoEventLoop {
 
-    /** Timers run per pass; the rest stay due and the next poll does not block. */
+    /**
+     * Timers run per pass; the rest stay due and the next poll does not block. Small enough that a
+     * burst of trivial callbacks yields to I/O within tens of microseconds, large enough that the
+     * extra polls cost little against the callbacks.
+     */
     static final int TIMER_BATCH = 1024;
 
     private static final Runnable START = () -> { };
@@ -86,14 +91,19 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     private final TimerHeap heap;
     private final IoHandlerContext pollContext = new PollContext();
 
-    // --- loop thread only, plain ---
+    // --- loop thread only, plain: a loop that suspends and resumes on another thread hands
+    // them over under Netty's processing lock, which orders the old thread's writes first ---
     /** The deadline published by the last beforePoll(), ticker domain; MAX_VALUE: none. */
     private long pollDeadline = Long.MAX_VALUE;
     /** Timers were due when the poll began: it must not block. */
     private boolean timersDue;
     /** run() returned to suspend; see canSuspend(int). */
     private boolean suspendDecided;
-    /** The constructing thread while the constructor runs, then null; see ownsHeap(). */
+    /**
+     * The constructing thread while the constructor runs, then null; see ownsHeap(). Plain: other
+     * threads only compare it with themselves, and whatever they read, null or the constructing
+     * thread, is never their own thread.
+     */
     private Thread heapSetupThread;
 
     /** I/O passes so far. Loop thread writes with opaque stores; any thread reads. */
@@ -205,6 +215,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     @Override
     protected int runIo() {
         TimerHeap heap = this.heap;
+        IO_POLLS.setOpaque(this, ioPolls + 1); // opaque: a whole value for readers, no fence
         if (heap.isClosed()) {
             pollDeadline = Long.MAX_VALUE;
             timersDue = false;
@@ -224,7 +235,6 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         } finally {
             heap.afterPoll();
         }
-        IO_POLLS.setOpaque(this, ioPolls + 1); // opaque: a whole value for readers, no fence
         long start = ticker.nanoTime();
         if (heap.runDue(start, TIMER_BATCH) > 0 && isSuspensionSupported()) {
             // Timers are work: the auto-scaler should see them as active time.
