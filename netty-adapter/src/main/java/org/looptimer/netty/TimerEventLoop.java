@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.looptimer.core.TimerHandle;
 import org.looptimer.core.TimerHeap;
 import org.looptimer.core.TimerStats;
 
@@ -52,7 +51,8 @@ import org.looptimer.core.TimerStats;
  * <h2>Suspension and shutdown</h2>
  *
  * <p>In an auto-scaling group the loop never suspends while its heap holds pending timers, and a
- * schedule from another thread restarts a loop that has not started yet or is suspended. On
+ * timer armed from another thread (through {@code schedule} or the heap directly) starts a loop
+ * that has not started yet and resumes a suspended one, as {@code execute} does. On
  * shutdown the heap is closed at the first shutdown check: pending timers are stopped, their
  * futures complete as cancelled, no timer runs afterwards, and a schedule from another thread is
  * rejected with a {@link RejectedExecutionException}. A schedule from the loop's own thread while it
@@ -68,7 +68,11 @@ import org.looptimer.core.TimerStats;
  */
 public class TimerEventLoop extends SingleThreadIoEventLoop {
 
-    /** Timers run per pass; the rest stay due and the next poll does not block. */
+    /**
+     * Timers run per pass; the rest stay due and the next poll does not block. Small enough that a
+     * burst of trivial callbacks yields to I/O within tens of microseconds, large enough that the
+     * extra polls cost little against the callbacks.
+     */
     static final int TIMER_BATCH = 1024;
 
     private static final Runnable START = () -> { };
@@ -87,33 +91,81 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     private final TimerHeap heap;
     private final IoHandlerContext pollContext = new PollContext();
 
-    // --- loop thread only, plain ---
+    // --- loop thread only, plain: a loop that suspends and resumes on another thread hands
+    // them over under Netty's processing lock, which orders the old thread's writes first ---
     /** The deadline published by the last beforePoll(), ticker domain; MAX_VALUE: none. */
     private long pollDeadline = Long.MAX_VALUE;
     /** Timers were due when the poll began: it must not block. */
     private boolean timersDue;
     /** run() returned to suspend; see canSuspend(int). */
     private boolean suspendDecided;
+    /**
+     * The constructing thread while the constructor runs, then null; see ownsHeap(). Plain: other
+     * threads only compare it with themselves, and whatever they read, null or the constructing
+     * thread, is never their own thread.
+     */
+    private Thread heapSetupThread;
 
     /** I/O passes so far. Loop thread writes with opaque stores; any thread reads. */
     private long ioPolls;
     /**
-     * Whether the loop thread is inside {@link #run()}. Volatile: a foreign schedule arms its
-     * timer (an atomic increment) and then reads this; the loop writes it and then re-checks the
-     * pending timers before it suspends. One of the two sees the other.
+     * Whether the loop thread is inside {@link #run()}. Volatile, a Dekker pair with the heap's
+     * pending count: a foreign thread arms its timer (an atomic increment) and then, in
+     * {@link #wakeForTimer()}, reads this; the loop clears it and then, before it suspends, Netty
+     * re-checks {@link #canSuspend(int)}, which reads the pending count. One of the two sees the
+     * other, so a timer armed while the loop suspends either resumes it or is seen by it.
      */
     private volatile boolean ownerRunning;
+    /**
+     * A timer's wake-up was requested since the loop published its deadline. The handlers'
+     * {@code wakeup()} is sticky only together with their {@code canBlock()} re-check: epoll's
+     * {@code wakeup()} writes its eventfd only once the loop has announced its sleep, and relies on
+     * the loop re-checking {@code canBlock()} after announcing it. Our timers are not Netty tasks, so
+     * {@link PollContext#canBlock()} reads this flag. Volatile, a Dekker pair with the handler's own
+     * flag: the waker writes this and then the handler's flag; the loop writes the handler's flag and
+     * then reads this. One sees the other, so a wake-up is never lost.
+     */
+    private volatile boolean timerWakeRequested;
 
     TimerEventLoop(IoEventLoopGroup parent, Executor executor, IoHandlerFactory ioHandlerFactory) {
         super(parent, executor, ioHandlerFactory);
         this.ticker = ticker();
         Ticker clock = this.ticker;
-        // The handler's wakeup() is sticky (selector wakeup, eventfd write, unpark), as the heap needs.
+        heapSetupThread = Thread.currentThread();
         this.heap = TimerHeap.builder()
                 .clock(clock::nanoTime)
-                .ownerCheck(this::inEventLoop)
-                .waker(ioHandler()::wakeup)
+                .ownerCheck(this::ownsHeap)
+                .waker(this::wakeForTimer)
                 .build();
+        // Publish "asleep with no deadline" for a loop whose thread has not started: the first
+        // timer armed from another thread then calls wakeForTimer(), which starts the thread.
+        heap.beforePoll();
+        heapSetupThread = null;
+    }
+
+    /** The heap's owner: the loop's thread, or the constructing thread until construction ends. */
+    private boolean ownsHeap() {
+        return inEventLoop() || heapSetupThread == Thread.currentThread();
+    }
+
+    /**
+     * The heap's waker, called by a thread that armed a timer earlier than the deadline the loop
+     * published. A running loop is woken through its I/O handler, whose {@code wakeup()} is sticky
+     * (selector wakeup, eventfd write, unpark). A loop that has not started, or has suspended, is
+     * started or resumed the way Netty does it, by {@code execute}.
+     */
+    private void wakeForTimer() {
+        if (ownerRunning) {
+            // Flag first, then the handler's wake-up: see timerWakeRequested.
+            timerWakeRequested = true;
+            ioHandler().wakeup();
+            return;
+        }
+        try {
+            execute(START);
+        } catch (RejectedExecutionException shutDown) {
+            // The loop has shut down; its heap is closed and rejects or has dropped the timer.
+        }
     }
 
     /** This loop's timer heap. Any thread may schedule on it; it is serviced by this loop. */
@@ -153,6 +205,9 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             // the loop down; keep the answer so that Netty suspends and then re-checks, which
             // resumes the loop instead. See canSuspend(int).
             suspendDecided = true;
+            // Publish "asleep" so that the next earlier timer from another thread calls
+            // wakeForTimer(), which resumes the loop.
+            heap.beforePoll();
         }
     }
 
@@ -160,10 +215,16 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     @Override
     protected int runIo() {
         TimerHeap heap = this.heap;
+        IO_POLLS.setOpaque(this, ioPolls + 1); // opaque: a whole value for readers, no fence
         if (heap.isClosed()) {
             pollDeadline = Long.MAX_VALUE;
             timersDue = false;
             return super.runIo();
+        }
+        if (timerWakeRequested) {
+            // Before beforePoll() publishes the deadline, whose volatile store orders this one
+            // first: a waker that sees the new deadline sets the flag after this reset.
+            timerWakeRequested = false;
         }
         long deadline = heap.beforePoll();
         pollDeadline = deadline;
@@ -174,7 +235,6 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         } finally {
             heap.afterPoll();
         }
-        IO_POLLS.setOpaque(this, ioPolls + 1); // opaque: a whole value for readers, no fence
         long start = ticker.nanoTime();
         if (heap.runDue(start, TIMER_BATCH) > 0 && isSuspensionSupported()) {
             // Timers are work: the auto-scaler should see them as active time.
@@ -290,13 +350,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             throw new RejectedExecutionException("event loop " + this + " is shutting down or terminated;"
                     + " task not scheduled");
         }
-        TimerHandle h = heap.schedule(future, delayNanos, TimeUnit.NANOSECONDS);
-        future.armed(h);
-        if (!inLoop && !ownerRunning) {
-            // Not started yet, or suspended: the heap's wake-up goes to a poll nobody runs. Netty
-            // starts or resumes its thread on execute().
-            execute(START);
-        }
+        // A loop that is not running yet, or suspended, is started by the heap's waker.
+        future.armed(heap.schedule(future, delayNanos, TimeUnit.NANOSECONDS));
         return future;
     }
 
@@ -307,7 +362,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     private final class PollContext implements IoHandlerContext {
         @Override
         public boolean canBlock() {
-            return !timersDue && !hasTasks() && !hasScheduledTasks();
+            return !timersDue && !timerWakeRequested && !hasTasks() && !hasScheduledTasks();
         }
 
         @Override
