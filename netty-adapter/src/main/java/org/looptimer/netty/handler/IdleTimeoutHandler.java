@@ -61,7 +61,9 @@ import org.looptimer.netty.TimerEventLoop;
  * since the last activity with the idle time: if the channel was active meanwhile it re-arms the
  * same handle for the remainder, else it fires the event and re-arms for a full period. So the
  * heap is touched once per idle period, not once per read, and re-arming reuses the handle where
- * Netty allocates a new {@code ScheduledFutureTask} for every period.
+ * Netty allocates a new {@code ScheduledFutureTask} for every period. (A write is observed through
+ * one shared listener on its promise, as in Netty; only a write given a void promise costs a
+ * promise, which {@code unvoid()} makes.)
  *
  * <p>The alternative, {@link org.looptimer.core.TimerHandle#reset} on every read (the heap's lazy
  * later re-arm), would keep the deadline exact without a comparison at fire time, but it costs a
