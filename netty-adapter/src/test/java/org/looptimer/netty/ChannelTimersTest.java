@@ -334,6 +334,55 @@ class ChannelTimersTest {
             }
         }
 
+        /**
+         * Two foreign threads race resets and stops against the loop running the timer, on both
+         * paths. Afterwards one final stop must leave nothing pending, nothing running, and an
+         * empty list once the loop has reconciled.
+         */
+        @Test
+        void racingForeignResetsAndStopsSettleCleanly() throws Exception {
+            for (EventLoopGroup group : List.of(timerGroup, stockGroup)) {
+                Channel ch = registeredChannel(group);
+                ChannelTimers timers = ChannelTimers.of(ch);
+                AtomicInteger runs = new AtomicInteger();
+                TimerHandle oneShot = timers.schedule(runs::incrementAndGet, 1, TimeUnit.MILLISECONDS);
+                TimerHandle ticker = timers.scheduleTicker(runs::incrementAndGet, 1, TimeUnit.MILLISECONDS);
+                List<Thread> racers = new ArrayList<>();
+                for (int r = 0; r < 2; r++) {
+                    int seed = r;
+                    Thread t = new Thread(() -> {
+                        for (int i = 0; i < 5_000; i++) {
+                            TimerHandle h = (i + seed) % 2 == 0 ? oneShot : ticker;
+                            if (i % 3 == 0) {
+                                h.stop();
+                            } else {
+                                h.reset(1 + i % 2, TimeUnit.MILLISECONDS);
+                            }
+                        }
+                    });
+                    racers.add(t);
+                    t.start();
+                }
+                for (Thread t : racers) {
+                    t.join(TimeUnit.SECONDS.toMillis(30));
+                }
+                oneShot.stop();
+                ticker.stop();
+                assertFalse(oneShot.isPending());
+                assertFalse(ticker.isPending());
+                // Let every reconcile and any task already running finish, then watch for runs.
+                onLoop(ch.eventLoop(), () -> null);
+                int settled = runs.get();
+                CountDownLatch marker = new CountDownLatch(1);
+                ch.eventLoop().schedule(marker::countDown, 20, TimeUnit.MILLISECONDS);
+                assertTrue(marker.await(10, TimeUnit.SECONDS));
+                assertEquals(settled, runs.get(), "a stopped timer ran (" + group.getClass().getSimpleName() + ")");
+                assertTrue(settled > 0, "the timers did run during the race");
+                assertEquals(0, (int) onLoop(ch.eventLoop(), timers::trackedCount), "list not reconciled");
+                ch.close().syncUninterruptibly();
+            }
+        }
+
         @Test
         void onAStockLoopTheSchedulerIsUsedWithTheSameGuarantees() throws Exception {
             Channel ch = registeredChannel(stockGroup);
