@@ -112,6 +112,9 @@ final class ChannelTimer implements TimerHandle, Runnable {
 
     @Override
     public String toString() {
-        return "ChannelTimer[" + owner.channel() + ", " + inner + ']';
+        // Not inner's toString: it prints its task, which is this timer.
+        TimerHandle in = inner;
+        return "ChannelTimer[" + owner.channel() + (isPending() ? ", pending" : ", not pending")
+                + (in != null ? ", deadline=" + in.deadlineNanos() : "") + ", task=" + task + ']';
     }
 }

@@ -32,7 +32,8 @@ import org.looptimer.core.TimerHeap;
  * through the loop's own {@code schedule} with the same {@link TimerHandle} semantics (see
  * {@code ExecutorTimerHandle}), so this works in {@code EmbeddedChannel} and on stock loops.
  * Callbacks run on the channel's event loop. Deadlines ({@link TimerHandle#deadlineNanos()}) are
- * in the heap's clock domain on a {@link TimerEventLoop}, in the loop's ticker domain elsewhere.
+ * in the domain of the loop's {@code ticker().nanoTime()} (a {@link TimerEventLoop}'s heap is
+ * clocked by its ticker).
  *
  * <p>Closed channel: {@link #schedule} and {@link #scheduleTicker} return a handle that is not
  * pending and never runs; {@link TimerHandle#reset} on any of this channel's handles then returns

@@ -30,10 +30,13 @@ import org.looptimer.core.TimerHeap;
 final class LoopScheduledFuture<V> extends DefaultPromise<V> implements ScheduledFuture<V>, Runnable {
 
     private static final VarHandle HANDLE;
+    private static final VarHandle DEADLINE;
 
     static {
         try {
-            HANDLE = MethodHandles.lookup().findVarHandle(LoopScheduledFuture.class, "handle", TimerHandle.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            HANDLE = lookup.findVarHandle(LoopScheduledFuture.class, "handle", TimerHandle.class);
+            DEADLINE = lookup.findVarHandle(LoopScheduledFuture.class, "deadlineNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -45,7 +48,7 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
     private final long periodNanos;
     /**
      * The deadline of the current run, in the loop ticker's domain. Volatile: {@link #getDelay}
-     * reads it anywhere; written at most once per run.
+     * reads it anywhere. Written by the loop once per run, and once by {@link #armed} (a CAS).
      */
     private volatile long deadlineNanos;
     /**
@@ -65,8 +68,12 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
 
     /** The scheduling thread: the heap accepted the timer. */
     void armed(TimerHandle h) {
+        long estimate = deadlineNanos;
         if (HANDLE.compareAndSet(this, null, h)) {
-            deadlineNanos = h.deadlineNanos();
+            // The heap's exact deadline replaces the estimate, unless the loop has already run the
+            // task and moved the deadline on (rearm() writes it before it re-arms the timer, so
+            // a deadline read from a re-armed timer never lands here). CAS, not a store, for that.
+            DEADLINE.compareAndSet(this, estimate, h.deadlineNanos());
         } // else: the loop ran a periodic task first and installed its own timer
     }
 

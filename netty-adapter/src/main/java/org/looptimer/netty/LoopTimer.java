@@ -78,6 +78,11 @@ public final class LoopTimer implements Timer {
     private final long maxPendingTimeouts;
     /** Built in the constructor and never changed: safely published by the final field. */
     private final Map<EventExecutor, TimeoutRegistry> registries;
+    /**
+     * Created and neither run nor cancelled. An atomic counter, as the wheel's: the limit needs an
+     * exact increment-and-check. It is one shared cache line per timer, touched once at creation
+     * and once at expiry or cancel.
+     */
     private final AtomicLong pendingTimeouts = new AtomicLong();
     /**
      * Set once by {@link #stop()}, with a CAS so that only one stop collects. Volatile: newTimeout pushes its timeout, then reads it; stop

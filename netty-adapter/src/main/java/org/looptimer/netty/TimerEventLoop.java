@@ -51,7 +51,8 @@ import org.looptimer.core.TimerStats;
  * <h2>Suspension and shutdown</h2>
  *
  * <p>In an auto-scaling group the loop never suspends while its heap holds pending timers, and a
- * schedule from another thread restarts a loop that has not started yet or is suspended. On
+ * timer armed from another thread (through {@code schedule} or the heap directly) starts a loop
+ * that has not started yet and resumes a suspended one, as {@code execute} does. On
  * shutdown the heap is closed at the first shutdown check: pending timers are stopped, their
  * futures complete as cancelled, no timer runs afterwards, and a schedule from another thread is
  * rejected with a {@link RejectedExecutionException}. A schedule from the loop's own thread while it
@@ -67,7 +68,11 @@ import org.looptimer.core.TimerStats;
  */
 public class TimerEventLoop extends SingleThreadIoEventLoop {
 
-    /** Timers run per pass; the rest stay due and the next poll does not block. */
+    /**
+     * Timers run per pass; the rest stay due and the next poll does not block. Small enough that a
+     * burst of trivial callbacks yields to I/O within tens of microseconds, large enough that the
+     * extra polls cost little against the callbacks.
+     */
     static final int TIMER_BATCH = 1024;
 
     private static final Runnable START = () -> { };
@@ -86,14 +91,19 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     private final TimerHeap heap;
     private final IoHandlerContext pollContext = new PollContext();
 
-    // --- loop thread only, plain ---
+    // --- loop thread only, plain: a loop that suspends and resumes on another thread hands
+    // them over under Netty's processing lock, which orders the old thread's writes first ---
     /** The deadline published by the last beforePoll(), ticker domain; MAX_VALUE: none. */
     private long pollDeadline = Long.MAX_VALUE;
     /** Timers were due when the poll began: it must not block. */
     private boolean timersDue;
     /** run() returned to suspend; see canSuspend(int). */
     private boolean suspendDecided;
-    /** The constructing thread while the constructor runs, then null; see ownsHeap(). */
+    /**
+     * The constructing thread while the constructor runs, then null; see ownsHeap(). Plain: other
+     * threads only compare it with themselves, and whatever they read, null or the constructing
+     * thread, is never their own thread.
+     */
     private Thread heapSetupThread;
 
     /** I/O passes so far. Loop thread writes with opaque stores; any thread reads. */
@@ -106,6 +116,16 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
      * other, so a timer armed while the loop suspends either resumes it or is seen by it.
      */
     private volatile boolean ownerRunning;
+    /**
+     * A timer's wake-up was requested since the loop published its deadline. The handlers'
+     * {@code wakeup()} is sticky only together with their {@code canBlock()} re-check: epoll's
+     * {@code wakeup()} writes its eventfd only once the loop has announced its sleep, and relies on
+     * the loop re-checking {@code canBlock()} after announcing it. Our timers are not Netty tasks, so
+     * {@link PollContext#canBlock()} reads this flag. Volatile, a Dekker pair with the handler's own
+     * flag: the waker writes this and then the handler's flag; the loop writes the handler's flag and
+     * then reads this. One sees the other, so a wake-up is never lost.
+     */
+    private volatile boolean timerWakeRequested;
 
     TimerEventLoop(IoEventLoopGroup parent, Executor executor, IoHandlerFactory ioHandlerFactory) {
         super(parent, executor, ioHandlerFactory);
@@ -136,6 +156,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
      */
     private void wakeForTimer() {
         if (ownerRunning) {
+            // Flag first, then the handler's wake-up: see timerWakeRequested.
+            timerWakeRequested = true;
             ioHandler().wakeup();
             return;
         }
@@ -193,10 +215,16 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     @Override
     protected int runIo() {
         TimerHeap heap = this.heap;
+        IO_POLLS.setOpaque(this, ioPolls + 1); // opaque: a whole value for readers, no fence
         if (heap.isClosed()) {
             pollDeadline = Long.MAX_VALUE;
             timersDue = false;
             return super.runIo();
+        }
+        if (timerWakeRequested) {
+            // Before beforePoll() publishes the deadline, whose volatile store orders this one
+            // first: a waker that sees the new deadline sets the flag after this reset.
+            timerWakeRequested = false;
         }
         long deadline = heap.beforePoll();
         pollDeadline = deadline;
@@ -207,7 +235,6 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         } finally {
             heap.afterPoll();
         }
-        IO_POLLS.setOpaque(this, ioPolls + 1); // opaque: a whole value for readers, no fence
         long start = ticker.nanoTime();
         if (heap.runDue(start, TIMER_BATCH) > 0 && isSuspensionSupported()) {
             // Timers are work: the auto-scaler should see them as active time.
@@ -335,7 +362,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     private final class PollContext implements IoHandlerContext {
         @Override
         public boolean canBlock() {
-            return !timersDue && !hasTasks() && !hasScheduledTasks();
+            return !timersDue && !timerWakeRequested && !hasTasks() && !hasScheduledTasks();
         }
 
         @Override

@@ -159,6 +159,29 @@ class LoopScheduledFutureTest {
         }
     }
 
+    /**
+     * From another thread with no initial delay the loop may run the task before the scheduling
+     * thread has stored the timer handle in the future; the task must keep its period and stop on
+     * cancel either way.
+     */
+    @Test
+    void foreignPeriodicScheduleRacingItsFirstRunKeepsRunningAndStopsOnCancel() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            AtomicInteger runs = new AtomicInteger();
+            CountDownLatch threeRuns = new CountDownLatch(3);
+            ScheduledFuture<?> f = loop.scheduleAtFixedRate(() -> {
+                runs.incrementAndGet();
+                threeRuns.countDown();
+            }, 0, 100, TimeUnit.MICROSECONDS);
+            assertTrue(threeRuns.await(10, TimeUnit.SECONDS), "iteration " + i);
+            assertTrue(f.cancel(false));
+            int atCancel = loop.submit(runs::get).get(10, TimeUnit.SECONDS);
+            loop.schedule(() -> { }, 1, TimeUnit.MILLISECONDS).sync();
+            assertEquals(atCancel, runs.get(), "ran after cancel, iteration " + i);
+        }
+        assertEquals(0, loop.timerStats().pendingTimers());
+    }
+
     @Test
     void fixedDelayCountsFromTheEndOfThePreviousRun() throws Exception {
         long delay = TimeUnit.MILLISECONDS.toNanos(10);

@@ -150,6 +150,25 @@ class TransportTest {
         }
     }
 
+    /**
+     * A foreign timer armed while the loop goes back to sleep (between publishing its deadline and
+     * entering this transport's poll) must still wake it: the loop sleeps toward a deadline a
+     * minute away, so one lost wake-up stalls an iteration past its 5 s bound.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transports")
+    void noWakeupIsLostWhileTheLoopGoesToSleep(Transport t) throws Exception {
+        assumeTrue(t.available().getAsBoolean(), t.name() + " is not available on this kernel");
+        group = new TimerEventLoopGroup(1, t.factory().get());
+        TimerEventLoop loop = group.next();
+        loop.schedule(() -> { }, 1, TimeUnit.MINUTES);
+        for (int i = 0; i < 3_000; i++) {
+            CountDownLatch ran = new CountDownLatch(1);
+            loop.timers().schedule(ran::countDown, i % 3, TimeUnit.MICROSECONDS);
+            assertTrue(ran.await(5, TimeUnit.SECONDS), "lost wake-up at iteration " + i);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("transports")
     void idleStateHandlerTimersLiveInTheLoopHeap(Transport t) throws Exception {

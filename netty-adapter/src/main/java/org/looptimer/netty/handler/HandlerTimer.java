@@ -2,6 +2,7 @@ package org.looptimer.netty.handler;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.looptimer.core.TimerHandle;
 import org.looptimer.core.TimerHeap;
@@ -38,13 +39,24 @@ final class HandlerTimer {
         return executor instanceof TimerEventLoop ? ((TimerEventLoop) executor).timers() : null;
     }
 
-    /** Runs the task {@code delayNanos} from now, replacing any pending arming. */
+    /**
+     * Runs the task {@code delayNanos} from now, replacing any pending arming. On a loop that is
+     * shutting down and has closed its heap it arms nothing, as Netty's own in-loop
+     * {@code schedule} returns a cancelled future there instead of throwing: the timer would die
+     * with the loop anyway.
+     */
     void arm(long delayNanos) {
         if (heap != null) {
-            if (handle == null) {
-                handle = heap.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-            } else {
-                handle.reset(delayNanos, TimeUnit.NANOSECONDS);
+            try {
+                if (handle == null) {
+                    handle = heap.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+                } else {
+                    handle.reset(delayNanos, TimeUnit.NANOSECONDS);
+                }
+            } catch (RejectedExecutionException rejected) {
+                if (!heap.isClosed()) {
+                    throw rejected; // a full heap (maxTimers) is the user's to know about
+                }
             }
         } else {
             Future<?> previous = future;
@@ -65,15 +77,5 @@ final class HandlerTimer {
             future = null;
             f.cancel(false);
         }
-    }
-
-    /** Whether an arming is pending. For tests. */
-    boolean isPending() {
-        return handle != null ? handle.isPending() : future != null && !future.isDone();
-    }
-
-    /** Whether this timer lives in a loop's heap rather than in the executor's scheduler. */
-    boolean inHeap() {
-        return heap != null;
     }
 }

@@ -82,6 +82,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     private Ticker ticker = Ticker.systemTicker();
     private ChannelHandlerContext ctx;
     private HandlerTimer timer;
+    private boolean armedInHeap;
     private byte state = ST_NEW;
     private long lastFlushTime;
     private long lastReadTime;
@@ -166,7 +167,9 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         ticker = executor.ticker();
         lastFlushTime = lastReadTime = ticker.nanoTime();
         pingWaitNanos = drawPingWait();
-        timer = new HandlerTimer(executor, heapLookup.apply(executor), this::timerFired);
+        TimerHeap heap = heapLookup.apply(executor);
+        armedInHeap = heap != null;
+        timer = new HandlerTimer(executor, heap, this::timerFired);
         timer.arm(nextCheckDelay(lastFlushTime));
     }
 
@@ -271,8 +274,9 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     // For tests in this package
     // ------------------------------------------------------------------------------------------
 
+    /** Whether this handler armed its timer in a loop heap (not the executor's scheduler). */
     boolean usesHeap() {
-        return timer != null && timer.inHeap();
+        return armedInHeap;
     }
 
     /**

@@ -61,7 +61,9 @@ import org.looptimer.netty.TimerEventLoop;
  * since the last activity with the idle time: if the channel was active meanwhile it re-arms the
  * same handle for the remainder, else it fires the event and re-arms for a full period. So the
  * heap is touched once per idle period, not once per read, and re-arming reuses the handle where
- * Netty allocates a new {@code ScheduledFutureTask} for every period.
+ * Netty allocates a new {@code ScheduledFutureTask} for every period. (A write is observed through
+ * one shared listener on its promise, as in Netty; only a write given a void promise costs a
+ * promise, which {@code unvoid()} makes.)
  *
  * <p>The alternative, {@link org.looptimer.core.TimerHandle#reset} on every read (the heap's lazy
  * later re-arm), would keep the deadline exact without a comparison at fire time, but it costs a
@@ -99,6 +101,7 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     private HandlerTimer readerTimer;
     private HandlerTimer writerTimer;
     private HandlerTimer allTimer;
+    private boolean armedInHeap;
 
     private long lastReadTime;
     private long lastWriteTime;
@@ -220,6 +223,7 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
         ticker = executor.ticker();
         initOutputChanged(ctx);
         TimerHeap heap = timerHeap(executor);
+        armedInHeap = heap != null && (readerIdleTimeNanos > 0 || writerIdleTimeNanos > 0 || allIdleTimeNanos > 0);
         lastReadTime = lastWriteTime = ticker.nanoTime();
         if (readerIdleTimeNanos > 0) {
             readerTimer = new HandlerTimer(executor, heap, this::readerTimerFired);
@@ -469,9 +473,8 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     // For tests in this package
     // ------------------------------------------------------------------------------------------
 
-    /** Whether this handler's timers live in a loop heap (as opposed to the executor's scheduler). */
+    /** Whether this handler armed its timers in a loop heap (not the executor's scheduler). */
     boolean usesHeap() {
-        HandlerTimer t = readerTimer != null ? readerTimer : writerTimer != null ? writerTimer : allTimer;
-        return t != null && t.inHeap();
+        return armedInHeap;
     }
 }

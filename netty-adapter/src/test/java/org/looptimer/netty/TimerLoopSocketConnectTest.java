@@ -1,0 +1,15 @@
+package org.looptimer.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.socket.SocketConnectTest;
+import java.util.List;
+
+/** Netty's own {@link SocketConnectTest}, run on {@link TimerEventLoopGroup}s over loopback. */
+class TimerLoopSocketConnectTest extends SocketConnectTest {
+    @Override
+    protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
+        return TimerLoopPermutations.socket();
+    }
+}

@@ -1,0 +1,165 @@
+package org.looptimer.netty.handler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.looptimer.netty.ChannelTimers;
+import org.looptimer.netty.TimerEventLoop;
+import org.looptimer.netty.TimerEventLoopGroup;
+import org.looptimer.core.TimerHandle;
+
+/**
+ * {@link IdleTimeoutHandler} next to Netty's {@link IdleStateHandler} on a real
+ * {@link TimerEventLoopGroup} (local transport), in real time: both must fire the same sequence of
+ * events, never early. Upper bounds are generous; ordering and "never early" are the verdicts.
+ */
+class IdleTimeoutHandlerOnTimerEventLoopTest {
+
+    private static final long IDLE_MILLIS = 100;
+
+    private static TimerEventLoopGroup group;
+
+    @BeforeAll
+    static void start() {
+        group = new TimerEventLoopGroup(1, LocalIoHandler.newFactory());
+    }
+
+    @AfterAll
+    static void stop() {
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /**
+     * Server-side recorder of idle events and their time since {@link #activeAt}, which
+     * initChannel sets before the idle handler is added (and so before it starts its clock).
+     */
+    private static final class Recorder extends ChannelInboundHandlerAdapter {
+        final List<IdleStateEvent> events = new CopyOnWriteArrayList<>();
+        final List<Long> elapsedNanos = new CopyOnWriteArrayList<>();
+        final CountDownLatch three = new CountDownLatch(3);
+        volatile long activeAt;
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent e) {
+                events.add(e);
+                elapsedNanos.add(System.nanoTime() - activeAt);
+                three.countDown();
+            }
+        }
+    }
+
+    /** Connects a silent client to a server whose child runs {@code idle} then a recorder. */
+    private static Recorder runSilentClient(String name, Supplier<ChannelHandler> idle, ChannelHandler[] holder)
+            throws Exception {
+        Recorder recorder = new Recorder();
+        LocalAddress address = new LocalAddress(name + System.nanoTime());
+        Channel server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+                .childHandler(new ChannelInitializer<LocalChannel>() {
+                    @Override
+                    protected void initChannel(LocalChannel ch) {
+                        recorder.activeAt = System.nanoTime();
+                        ChannelHandler h = idle.get();
+                        holder[0] = h;
+                        ch.pipeline().addLast(h, recorder);
+                    }
+                }).bind(address).sync().channel();
+        Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
+                .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
+        try {
+            assertTrue(recorder.three.await(10, TimeUnit.SECONDS), "three idle events expected");
+        } finally {
+            client.close().sync();
+            server.close().sync();
+        }
+        return recorder;
+    }
+
+    @Test
+    void bothHandlersFireTheSameEventsNeverEarly() throws Exception {
+        ChannelHandler[] ours = new ChannelHandler[1];
+        Recorder mine = runSilentClient("ours",
+                () -> new IdleTimeoutHandler(IDLE_MILLIS, 0, 0, TimeUnit.MILLISECONDS), ours);
+        Recorder netty = runSilentClient("netty",
+                () -> new IdleStateHandler(IDLE_MILLIS, 0, 0, TimeUnit.MILLISECONDS), new ChannelHandler[1]);
+
+        assertTrue(((IdleTimeoutHandler) ours[0]).usesHeap(), "on a TimerEventLoop the handler uses the loop heap");
+        List<IdleStateEvent> expected = List.of(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT,
+                IdleStateEvent.READER_IDLE_STATE_EVENT, IdleStateEvent.READER_IDLE_STATE_EVENT);
+        assertEquals(expected, mine.events.subList(0, 3));
+        assertEquals(expected, netty.events.subList(0, 3));
+        for (int i = 0; i < 3; i++) {
+            long min = TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS * (i + 1));
+            assertTrue(mine.elapsedNanos.get(i) >= min, "event " + i + " early: " + mine.elapsedNanos.get(i));
+            assertTrue(netty.elapsedNanos.get(i) >= min, "netty event " + i + " early: " + netty.elapsedNanos.get(i));
+        }
+    }
+
+    @Test
+    void trafficKeepsTheReaderBusyAndSilenceStartsAFreshFirstEvent() throws Exception {
+        Recorder recorder = new Recorder();
+        IdleTimeoutHandler[] handler = new IdleTimeoutHandler[1];
+        LocalAddress address = new LocalAddress("traffic" + System.nanoTime());
+        Channel server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+                .childHandler(new ChannelInitializer<LocalChannel>() {
+                    @Override
+                    protected void initChannel(LocalChannel ch) {
+                        recorder.activeAt = System.nanoTime();
+                        handler[0] = new IdleTimeoutHandler(IDLE_MILLIS, 0, 0, TimeUnit.MILLISECONDS);
+                        ch.pipeline().addLast(handler[0], recorder);
+                    }
+                }).bind(address).sync().channel();
+        Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
+                .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
+        try {
+            // 10 messages 20 ms apart (a ChannelTimers ticker on the client), then silence.
+            CountDownLatch sent = new CountDownLatch(10);
+            TimerHandle[] ticker = new TimerHandle[1];
+            long[] lastSendAt = new long[1];
+            ticker[0] = ChannelTimers.of(client).scheduleTicker(() -> {
+                if (sent.getCount() > 0) {
+                    client.writeAndFlush("x");
+                    lastSendAt[0] = System.nanoTime(); // read after the latch: ordered by it
+                    sent.countDown();
+                } else {
+                    ticker[0].stop();
+                }
+            }, 20, TimeUnit.MILLISECONDS);
+            assertTrue(sent.await(10, TimeUnit.SECONDS));
+            long lastSend = lastSendAt[0];
+            assertTrue(recorder.three.await(10, TimeUnit.SECONDS));
+            // 20 ms gaps never reach the 100 ms idle time, so the first event comes only after the
+            // traffic stopped, and it is a FIRST one.
+            assertEquals(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT, recorder.events.get(0));
+            assertTrue(recorder.activeAt + recorder.elapsedNanos.get(0) >= lastSend,
+                    "an idle event while the client was still sending every 20 ms");
+            assertTrue(handler[0].usesHeap());
+            TimerEventLoop loop = (TimerEventLoop) server.eventLoop();
+            assertTrue(loop.timers().stats().timersFired() > 0);
+        } finally {
+            client.close().sync();
+            server.close().sync();
+        }
+    }
+}
