@@ -43,7 +43,10 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
     }
 
     private final TimerEventLoop loop;
-    private final Callable<V> task;
+    /** A {@link Runnable} (completes with null) or a {@link Callable}; no adapter object. */
+    private final Object task;
+    /** Whether {@link #task} is called as a {@link Callable}: an object may be both. */
+    private final boolean callable;
     /** 0: one-shot; &gt; 0: fixed rate; &lt; 0: fixed delay, negated (as Netty's ScheduledFutureTask). */
     private final long periodNanos;
     /**
@@ -57,10 +60,20 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
      */
     private volatile TimerHandle handle;
 
+    LoopScheduledFuture(TimerEventLoop loop, Runnable task, long delayNanos, long periodNanos) {
+        this(loop, task, false, delayNanos, periodNanos);
+    }
+
     LoopScheduledFuture(TimerEventLoop loop, Callable<V> task, long delayNanos, long periodNanos) {
+        this(loop, task, true, delayNanos, periodNanos);
+    }
+
+    private LoopScheduledFuture(TimerEventLoop loop, Object task, boolean callable, long delayNanos,
+                                long periodNanos) {
         super(loop);
         this.loop = loop;
         this.task = task;
+        this.callable = callable;
         this.periodNanos = periodNanos;
         // An estimate until armed() reads the heap's own deadline.
         this.deadlineNanos = saturatedAdd(loop.ticker().nanoTime(), Math.max(0, delayNanos));
@@ -91,7 +104,7 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
         if (periodNanos == 0) {
             if (super.setUncancellable()) {
                 try {
-                    super.trySuccess(task.call());
+                    super.trySuccess(runTask());
                 } catch (Throwable failure) {
                     super.tryFailure(failure);
                 }
@@ -102,7 +115,7 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
             return; // cancelled while its last re-arm was in flight
         }
         try {
-            task.call();
+            runTask();
         } catch (Throwable failure) {
             super.tryFailure(failure); // JDK contract: a failed run suppresses all later runs
             return;
@@ -110,6 +123,15 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
         if (!isDone()) {
             rearm();
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private V runTask() throws Exception {
+        if (callable) {
+            return ((Callable<V>) task).call();
+        }
+        ((Runnable) task).run();
+        return null;
     }
 
     private void rearm() {
@@ -226,21 +248,5 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
     static long saturatedAdd(long a, long b) {
         long r = a + b;
         return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r; // only positive overflow is possible here
-    }
-
-    /** The task of {@code schedule(Runnable, ...)}: runs the command and completes with null. */
-    static <V> Callable<V> callable(Runnable command) {
-        return new Callable<>() {
-            @Override
-            public V call() {
-                command.run();
-                return null;
-            }
-
-            @Override
-            public String toString() {
-                return command.toString();
-            }
-        };
     }
 }

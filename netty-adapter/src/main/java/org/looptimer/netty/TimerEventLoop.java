@@ -301,7 +301,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
-        return arm(new LoopScheduledFuture<Void>(this, LoopScheduledFuture.callable(command), unit.toNanos(delay), 0),
+        return arm(new LoopScheduledFuture<Void>(this, command, unit.toNanos(delay), 0),
                 unit.toNanos(delay));
     }
 
@@ -317,7 +317,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
         long periodNanos = checkPeriodic(initialDelay, period, "period", unit);
-        return arm(new LoopScheduledFuture<Void>(this, LoopScheduledFuture.callable(command),
+        return arm(new LoopScheduledFuture<Void>(this, command,
                 unit.toNanos(initialDelay), periodNanos), unit.toNanos(initialDelay));
     }
 
@@ -326,7 +326,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
         long delayNanos = checkPeriodic(initialDelay, delay, "delay", unit);
-        return arm(new LoopScheduledFuture<Void>(this, LoopScheduledFuture.callable(command),
+        return arm(new LoopScheduledFuture<Void>(this, command,
                 unit.toNanos(initialDelay), -delayNanos), unit.toNanos(initialDelay));
     }
 

@@ -65,6 +65,30 @@ class LoopScheduledFutureTest {
         assertTrue(listener.onLoop);
     }
 
+    /** A task that is both: scheduled as a Callable it is called, as a Runnable it is run. */
+    @Test
+    void taskThatIsBothRunnableAndCallableIsUsedAsScheduled() throws Exception {
+        class Both implements Runnable, java.util.concurrent.Callable<String> {
+            volatile boolean ran;
+
+            @Override
+            public void run() {
+                ran = true;
+            }
+
+            @Override
+            public String call() {
+                return "called";
+            }
+        }
+        Both both = new Both();
+        assertEquals("called", loop.schedule((java.util.concurrent.Callable<String>) both, 1, TimeUnit.MILLISECONDS)
+                .get(10, TimeUnit.SECONDS));
+        assertFalse(both.ran);
+        assertNull(loop.schedule((Runnable) both, 1, TimeUnit.MILLISECONDS).get(10, TimeUnit.SECONDS));
+        assertTrue(both.ran);
+    }
+
     @Test
     void timersLiveInTheLoopHeap() throws Exception {
         long before = loop.timerStats().pendingTimers();
