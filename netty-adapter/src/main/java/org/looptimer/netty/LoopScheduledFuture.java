@@ -75,8 +75,11 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
         this.task = task;
         this.callable = callable;
         this.periodNanos = periodNanos;
-        // An estimate until armed() reads the heap's own deadline.
-        this.deadlineNanos = saturatedAdd(loop.ticker().nanoTime(), Math.max(0, delayNanos));
+        // An estimate until armed() reads the heap's own deadline. Only a foreign scheduler needs
+        // one (the loop may run a periodic task before armed()); on the loop thread armed() runs
+        // before anything can read it, so the loop saves a clock read.
+        this.deadlineNanos = loop.inEventLoop()
+                ? 0 : saturatedAdd(loop.ticker().nanoTime(), Math.max(0, delayNanos));
     }
 
     /** The scheduling thread: the heap accepted the timer. */

@@ -350,6 +350,12 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             throw new RejectedExecutionException("event loop " + this + " is shutting down or terminated;"
                     + " task not scheduled");
         }
+        if (inLoop) {
+            // Netty's contract: the delay counts from this call. The heap measures an owner's delay
+            // from its loop time, which may be a whole pass of tasks old: refresh it, as Netty
+            // reads its ticker on every schedule.
+            heap.updateTime();
+        }
         // A loop that is not running yet, or suspended, is started by the heap's waker.
         future.armed(heap.schedule(future, delayNanos, TimeUnit.NANOSECONDS));
         return future;

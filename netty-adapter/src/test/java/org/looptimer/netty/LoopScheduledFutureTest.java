@@ -54,6 +54,27 @@ class LoopScheduledFutureTest {
         assertFalse(f.isCancelled());
     }
 
+    /**
+     * The heap measures an owner's delay from its loop time, which a long task can leave stale; a
+     * Netty schedule from the loop must still count its delay from the call, as stock Netty does.
+     */
+    @Test
+    void scheduleFromALongTaskOnTheLoopIsNeverEarly() throws Exception {
+        long delay = TimeUnit.MILLISECONDS.toNanos(50);
+        long[] scheduledAt = new long[1];
+        ScheduledFuture<Long> f = loop.submit(() -> {
+            long busyUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            while (System.nanoTime() - busyUntil < 0) {
+                Thread.onSpinWait(); // the pass's loop time grows stale while this task runs
+            }
+            scheduledAt[0] = loop.ticker().nanoTime();
+            return loop.schedule(() -> loop.ticker().nanoTime(), delay, TimeUnit.NANOSECONDS);
+        }).get(10, TimeUnit.SECONDS);
+        long ranAt = f.get(10, TimeUnit.SECONDS);
+        assertTrue(ranAt - scheduledAt[0] >= delay,
+                "ran " + (ranAt - scheduledAt[0]) + " ns after a " + delay + " ns schedule");
+    }
+
     @Test
     void callableCompletesWithItsValueAndNotifiesListenersOnTheLoop() throws Exception {
         ScheduledFuture<String> f = loop.schedule(() -> "done", 10, TimeUnit.MILLISECONDS);
