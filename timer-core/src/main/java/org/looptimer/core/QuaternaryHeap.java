@@ -109,9 +109,15 @@ final class QuaternaryHeap {
         seqs[i] = nextSeq++;
     }
 
-    /** Gives entry {@code i} a fresh sequence without moving it: a lazy re-arm to a later key. */
+    /**
+     * Gives entry {@code i} a fresh sequence, keeping its key: a lazy re-arm to a later deadline.
+     * The fresh sequence orders it after every same-key entry, so it must sink below those in its
+     * subtree: left in place it would hide them, and a sift choosing between siblings would run a
+     * later-armed timer first. A leaf (three entries in four) stops at once; an inner entry reads
+     * its children's keys and almost always stops there too.
+     */
     void touch(int i) {
-        seqs[i] = nextSeq++;
+        siftDown(i, keys[i], nextSeq++, timers[i]);
     }
 
     /**
