@@ -73,6 +73,26 @@ class EqualDeadlineOrderTest extends ManualHeapFixture {
     }
 
     @Test
+    void lazilyReArmingOneOfAGroupDoesNotScrambleTheRestOfIt() {
+        // 64 timers armed in one pass with the same deadline: FIFO. Moving some of them later
+        // (a lazy re-arm: their entries stay put) must not change the order of the others.
+        List<TimerHandle> group = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            group.add(heap.schedule(rec.task("g" + i), 10, MILLISECONDS));
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            if (i % 5 == 1) {
+                group.get(i).reset(20, MILLISECONDS);
+            } else {
+                expected.add("g" + i);
+            }
+        }
+        runAt(10);
+        assertEquals(expected, rec.runs());
+    }
+
+    @Test
     void aTickersNextTickIsArmedWhenItRuns() {
         heap.scheduleTicker(rec.task("T"), 10, MILLISECONDS);
         heap.schedule(rec.task("x"), 10, MILLISECONDS);

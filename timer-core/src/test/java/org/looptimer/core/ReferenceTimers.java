@@ -1,0 +1,270 @@
+package org.looptimer.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The reference model for {@link TimerHeapModelTest}: what a {@link TimerHeap} must do, written as
+ * plainly as possible, with no heap, no laziness and no inbox. Times are nanoseconds since the
+ * heap's origin; {@link #NEVER} stands for a deadline that never comes.
+ *
+ * <p>The rules it encodes, from the design brief:
+ * <ul>
+ *   <li>The owner measures delays from its cached pass time: the {@code now} of the last runDue, or
+ *       one clock reading taken by the first arming after beforePoll/afterPoll; updateTime takes a
+ *       fresh one. A foreign thread always reads the clock.
+ *   <li>Zero or negative delay: due at that time. Overflow: never.
+ *   <li>A pass runs every pending timer whose deadline is at or before {@code now} and that was not
+ *       armed during the pass, earliest deadline first. Equal deadlines run in owner arming order
+ *       (schedule, reset, or a ticker's re-arm when it runs). A timer last armed by a foreign thread
+ *       has no defined place among equal deadlines, so it may run anywhere among them.
+ *   <li>A ticker that runs at {@code now} re-arms at {@code when + period * (1 + (now - when) / period)}.
+ * </ul>
+ *
+ * <p>Single-threaded: the test thread drives it, also for operations a foreign thread performs.
+ */
+final class ReferenceTimers {
+
+    static final long NEVER = Long.MAX_VALUE;
+
+    /** One timer's expected state. */
+    static final class Timer {
+        final int id;
+        final boolean periodic;
+        final boolean throwing;
+        long period;
+        boolean pending;
+        long when;
+        /** Owner arming order; meaningful only while {@link #ownerOrdered}. */
+        long seq;
+        boolean ownerOrdered;
+        /** Armed during the pass in progress: not due in it. */
+        boolean armedThisPass;
+        TimerHandle handle;
+
+        Timer(int id, boolean periodic, boolean throwing) {
+            this.id = id;
+            this.periodic = periodic;
+            this.throwing = throwing;
+        }
+
+        /** A copy of the state now, formatted only if a failure message needs it. */
+        Snapshot snapshot() {
+            return new Snapshot(id, periodic, pending, when, period, seq, ownerOrdered, armedThisPass);
+        }
+
+        @Override
+        public String toString() {
+            return snapshot().toString();
+        }
+    }
+
+    record Snapshot(int id, boolean periodic, boolean pending, long when, long period, long seq,
+                    boolean ownerOrdered, boolean armedThisPass) {
+        @Override
+        public String toString() {
+            return (periodic ? "ticker#" : "timer#") + id + "[" + (pending ? "pending" : "idle")
+                    + ", when=" + (when == NEVER ? "never" : when) + (periodic ? ", period=" + period : "")
+                    + (ownerOrdered ? ", seq=" + seq : ", foreign-ordered")
+                    + (armedThisPass ? ", armed this pass" : "") + "]";
+        }
+    }
+
+    final long origin;
+    private boolean hasCachedTime;
+    private long cachedTime;
+    private long nextSeq;
+    private int nextId;
+
+    private boolean inPass;
+    private long passNow;
+    private int passRan;
+
+    long fired;
+    long failures;
+
+    /** Every timer that may be pending; the test keeps handles to all of them. */
+    final List<Timer> timers = new ArrayList<>();
+
+    ReferenceTimers(long origin) {
+        this.origin = origin;
+    }
+
+    /** The clock-domain value of an internal time, as {@link TimerHandle#deadlineNanos()} gives it. */
+    long toClock(long internal) {
+        return internal == NEVER ? Long.MAX_VALUE : origin + internal;
+    }
+
+    long toInternal(long clockNanos) {
+        return clockNanos - origin;
+    }
+
+    static long deadline(long now, long delayNanos) {
+        if (delayNanos <= 0) {
+            return now;
+        }
+        if (delayNanos > Long.MAX_VALUE / 4) {
+            return NEVER; // the test uses only small delays or overflowing ones
+        }
+        return now + delayNanos;
+    }
+
+    private long ownerTime(long clockInternal) {
+        if (!hasCachedTime) {
+            cachedTime = clockInternal;
+            hasCachedTime = true;
+        }
+        return cachedTime;
+    }
+
+    private long armingTime(boolean owner, long clockInternal) {
+        return owner ? ownerTime(clockInternal) : clockInternal;
+    }
+
+    private void armed(Timer t, boolean owner) {
+        t.pending = true;
+        t.ownerOrdered = owner;
+        t.seq = nextSeq++;
+        t.armedThisPass = inPass;
+    }
+
+    Timer schedule(boolean owner, boolean periodic, long delayNanos, long clockInternal, boolean throwing) {
+        Timer t = new Timer(nextId++, periodic, throwing);
+        t.period = periodic ? delayNanos : 0;
+        t.when = deadline(armingTime(owner, clockInternal), delayNanos);
+        armed(t, owner);
+        timers.add(t);
+        return t;
+    }
+
+    boolean stop(Timer t) {
+        boolean wasPending = t.pending;
+        t.pending = false;
+        return wasPending;
+    }
+
+    boolean reset(Timer t, boolean owner, long delayNanos, long clockInternal) {
+        boolean wasPending = t.pending;
+        if (t.periodic) {
+            t.period = delayNanos;
+        }
+        t.when = deadline(armingTime(owner, clockInternal), delayNanos);
+        armed(t, owner);
+        return wasPending;
+    }
+
+    void updateTime(long clockInternal) {
+        cachedTime = clockInternal;
+        hasCachedTime = true;
+    }
+
+    /** beforePoll and afterPoll: the next owner arming takes a fresh reading. */
+    void forgetTime() {
+        hasCachedTime = false;
+    }
+
+    /** The earliest pending deadline (internal), or {@link #NEVER}. */
+    long earliestDeadline() {
+        long min = NEVER;
+        for (Timer t : timers) {
+            if (t.pending && t.when < min) {
+                min = t.when;
+            }
+        }
+        return min;
+    }
+
+    long pendingCount() {
+        long n = 0;
+        for (Timer t : timers) {
+            if (t.pending) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    void beginPass(long nowInternal) {
+        inPass = true;
+        passNow = nowInternal;
+        passRan = 0;
+        cachedTime = nowInternal;
+        hasCachedTime = true;
+        for (Timer t : timers) {
+            t.armedThisPass = false;
+        }
+    }
+
+    private boolean due(Timer t) {
+        return t.pending && !t.armedThisPass && t.when != NEVER && t.when <= passNow;
+    }
+
+    /**
+     * The engine is running {@code actual}'s callback: checks that it is a timer that must run
+     * next, and applies the run. Returns null if it may run, else why not.
+     */
+    String fire(Timer actual) {
+        if (!inPass) {
+            return actual + " ran outside runDue";
+        }
+        // One scan: the earliest due deadline, and the first owner-armed timer at it.
+        long min = NEVER;
+        Timer firstOwnerArmed = null;
+        for (Timer t : timers) {
+            if (!due(t) || t.when > min) {
+                continue;
+            }
+            if (t.when < min) {
+                min = t.when;
+                firstOwnerArmed = null;
+            }
+            if (t.ownerOrdered && (firstOwnerArmed == null || t.seq < firstOwnerArmed.seq)) {
+                firstOwnerArmed = t;
+            }
+        }
+        if (!due(actual) || actual.when != min) {
+            return actual + " ran, but the earliest due deadline is "
+                    + (min == NEVER ? "none" : String.valueOf(min)) + " at pass time " + passNow
+                    + "; due now: " + dueTimers();
+        }
+        if (actual.ownerOrdered && actual != firstOwnerArmed) {
+            return actual + " ran before " + firstOwnerArmed + ", armed earlier with the same deadline";
+        }
+        passRan++;
+        fired++;
+        if (actual.periodic) {
+            long behind = passNow - actual.when;
+            actual.when = actual.when + actual.period * (1 + behind / actual.period);
+            actual.seq = nextSeq++;
+            actual.ownerOrdered = true;
+        } else {
+            actual.pending = false;
+        }
+        return null;
+    }
+
+    /** The pass ended having run {@code ran} callbacks under {@code limit}; null if that is right. */
+    String endPass(int ran, int limit) {
+        inPass = false;
+        if (ran != passRan) {
+            return "runDue returned " + ran + " but " + passRan + " callbacks ran";
+        }
+        if (ran < limit) {
+            List<Timer> left = dueTimers();
+            if (!left.isEmpty()) {
+                return "runDue stopped after " + ran + " (limit " + limit + ") with timers still due: " + left;
+            }
+        }
+        return null;
+    }
+
+    private List<Timer> dueTimers() {
+        List<Timer> due = new ArrayList<>();
+        for (Timer t : timers) {
+            if (due(t)) {
+                due.add(t);
+            }
+        }
+        return due;
+    }
+}
