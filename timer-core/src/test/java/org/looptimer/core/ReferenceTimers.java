@@ -1,7 +1,9 @@
 package org.looptimer.core;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * The reference model for {@link TimerHeapModelTest}: what a {@link TimerHeap} must do, written as
@@ -85,6 +87,10 @@ final class ReferenceTimers {
 
     /** Every timer that may be pending; the test keeps handles to all of them. */
     final List<Timer> timers = new ArrayList<>();
+    /** The pending ones, in run order for owner-armed ties; arming sequences are unique. */
+    private final TreeSet<Timer> byDeadline = new TreeSet<>(
+            Comparator.comparingLong((Timer t) -> t.when).thenComparingLong(t -> t.seq));
+    private final List<Timer> armedThisPass = new ArrayList<>();
 
     ReferenceTimers(long origin) {
         this.origin = origin;
@@ -121,11 +127,22 @@ final class ReferenceTimers {
         return owner ? ownerTime(clockInternal) : clockInternal;
     }
 
+    /** Marks {@code t} armed now; its deadline is already set. Call {@link #unindex} before changing it. */
     private void armed(Timer t, boolean owner) {
         t.pending = true;
         t.ownerOrdered = owner;
         t.seq = nextSeq++;
         t.armedThisPass = inPass;
+        if (inPass) {
+            armedThisPass.add(t);
+        }
+        byDeadline.add(t);
+    }
+
+    private void unindex(Timer t) {
+        if (t.pending) {
+            byDeadline.remove(t);
+        }
     }
 
     Timer schedule(boolean owner, boolean periodic, long delayNanos, long clockInternal, boolean throwing) {
@@ -139,12 +156,14 @@ final class ReferenceTimers {
 
     boolean stop(Timer t) {
         boolean wasPending = t.pending;
+        unindex(t);
         t.pending = false;
         return wasPending;
     }
 
     boolean reset(Timer t, boolean owner, long delayNanos, long clockInternal) {
         boolean wasPending = t.pending;
+        unindex(t);
         if (t.periodic) {
             t.period = delayNanos;
         }
@@ -165,23 +184,11 @@ final class ReferenceTimers {
 
     /** The earliest pending deadline (internal), or {@link #NEVER}. */
     long earliestDeadline() {
-        long min = NEVER;
-        for (Timer t : timers) {
-            if (t.pending && t.when < min) {
-                min = t.when;
-            }
-        }
-        return min;
+        return byDeadline.isEmpty() ? NEVER : byDeadline.first().when;
     }
 
     long pendingCount() {
-        long n = 0;
-        for (Timer t : timers) {
-            if (t.pending) {
-                n++;
-            }
-        }
-        return n;
+        return byDeadline.size();
     }
 
     void beginPass(long nowInternal) {
@@ -190,9 +197,10 @@ final class ReferenceTimers {
         passRan = 0;
         cachedTime = nowInternal;
         hasCachedTime = true;
-        for (Timer t : timers) {
+        for (Timer t : armedThisPass) {
             t.armedThisPass = false;
         }
+        armedThisPass.clear();
     }
 
     private boolean due(Timer t) {
@@ -207,18 +215,19 @@ final class ReferenceTimers {
         if (!inPass) {
             return actual + " ran outside runDue";
         }
-        // One scan: the earliest due deadline, and the first owner-armed timer at it.
+        // Walk the due timers in (deadline, arming) order: the earliest due deadline, and the
+        // first owner-armed timer at it.
         long min = NEVER;
         Timer firstOwnerArmed = null;
-        for (Timer t : timers) {
-            if (!due(t) || t.when > min) {
+        for (Timer t : byDeadline) {
+            if (t.when > passNow || t.when == NEVER || (min != NEVER && t.when > min)) {
+                break;
+            }
+            if (t.armedThisPass) {
                 continue;
             }
-            if (t.when < min) {
-                min = t.when;
-                firstOwnerArmed = null;
-            }
-            if (t.ownerOrdered && (firstOwnerArmed == null || t.seq < firstOwnerArmed.seq)) {
+            min = t.when;
+            if (t.ownerOrdered && firstOwnerArmed == null) {
                 firstOwnerArmed = t;
             }
         }
@@ -232,11 +241,13 @@ final class ReferenceTimers {
         }
         passRan++;
         fired++;
+        byDeadline.remove(actual);
         if (actual.periodic) {
             long behind = passNow - actual.when;
             actual.when = actual.when + actual.period * (1 + behind / actual.period);
             actual.seq = nextSeq++;
             actual.ownerOrdered = true;
+            byDeadline.add(actual);
         } else {
             actual.pending = false;
         }
@@ -260,7 +271,7 @@ final class ReferenceTimers {
 
     private List<Timer> dueTimers() {
         List<Timer> due = new ArrayList<>();
-        for (Timer t : timers) {
+        for (Timer t : byDeadline) {
             if (due(t)) {
                 due.add(t);
             }

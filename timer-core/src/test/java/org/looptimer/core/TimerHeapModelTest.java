@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -213,7 +214,7 @@ class TimerHeapModelTest {
             note(owner ? "owner stop" : "foreign stop", NO_ARG, t);
             boolean expected = model.stop(t);
             boolean actual = on(owner, t.handle::stop);
-            check(expected == actual, "stop() returned " + actual + " for " + t);
+            check(expected == actual, () -> "stop() returned " + actual + " for " + t);
             checkOne(t, owner);
         }
 
@@ -226,7 +227,7 @@ class TimerHeapModelTest {
             note(owner ? "owner reset, ns" : "foreign reset, ns", delay, t);
             boolean expected = model.reset(t, owner, delay, clockInternal());
             boolean actual = on(owner, () -> t.handle.reset(delay, NANOSECONDS));
-            check(expected == actual, "reset() returned " + actual + " for " + t);
+            check(expected == actual, () -> "reset() returned " + actual + " for " + t);
             undrained |= !owner;
             checkOne(t, owner);
         }
@@ -271,7 +272,7 @@ class TimerHeapModelTest {
             long actual = heap.beforePoll();
             model.forgetTime();
             long expected = model.toClock(model.earliestDeadline());
-            check(actual == expected, "beforePoll() returned " + show(actual) + ", expected " + show(expected));
+            check(actual == expected, () -> "beforePoll() returned " + show(actual) + ", expected " + show(expected));
             undrained = false;
             checkEntries();
         }
@@ -281,7 +282,7 @@ class TimerHeapModelTest {
             long actual = heap.nextDeadlineNanos();
             if (!undrained) {
                 long expected = model.toClock(model.earliestDeadline());
-                check(actual == expected, "nextDeadlineNanos() returned " + show(actual)
+                check(actual == expected, () -> "nextDeadlineNanos() returned " + show(actual)
                         + ", expected " + show(expected));
             }
         }
@@ -291,7 +292,7 @@ class TimerHeapModelTest {
             if (t.pending) {
                 boolean actual = t.handle.stop();
                 note("evict: stop", NO_ARG, t);
-                check(model.stop(t) && actual, "stop() of pending " + t + " returned " + actual);
+                check(model.stop(t) && actual, () -> "stop() of pending " + t + " returned " + actual);
             }
             model.timers.remove(t);
         }
@@ -351,10 +352,10 @@ class TimerHeapModelTest {
                 return;
             }
             boolean pending = on(owner, t.handle::isPending);
-            check(pending == t.pending, "isPending() is " + pending + " for " + t);
+            check(pending == t.pending, () -> "isPending() is " + pending + " for " + t);
             long deadline = on(owner, t.handle::deadlineNanos);
-            check(deadline == model.toClock(t.when), "deadlineNanos() is " + show(deadline) + " for " + t);
-            check(t.handle.isPeriodic() == t.periodic, "isPeriodic() wrong for " + t);
+            check(deadline == model.toClock(t.when), () -> "deadlineNanos() is " + show(deadline) + " for " + t);
+            check(t.handle.isPeriodic() == t.periodic, () -> "isPeriodic() wrong for " + t);
         }
 
         private void checkAll() throws Exception {
@@ -367,13 +368,13 @@ class TimerHeapModelTest {
         private void checkStats() {
             TimerStats s = heap.stats();
             check(s.pendingTimers() == model.pendingCount(),
-                    "stats().pendingTimers() is " + s.pendingTimers() + ", expected " + model.pendingCount() + ": " + s);
-            check(s.timersFired() == model.fired, "stats().timersFired() is " + s.timersFired() + ", expected " + model.fired);
+                    () -> "stats().pendingTimers() is " + s.pendingTimers() + ", expected " + model.pendingCount() + ": " + s);
+            check(s.timersFired() == model.fired, () -> "stats().timersFired() is " + s.timersFired() + ", expected " + model.fired);
             check(s.callbackFailures() == model.failures,
-                    "stats().callbackFailures() is " + s.callbackFailures() + ", expected " + model.failures);
+                    () -> "stats().callbackFailures() is " + s.callbackFailures() + ", expected " + model.failures);
             if (!withForeign) {
                 // The owner removes what it stops at once, and there is no inbox.
-                check(s.deletedEntries() == 0 && s.heapEntries() == s.pendingTimers(), "entries: " + s);
+                check(s.deletedEntries() == 0 && s.heapEntries() == s.pendingTimers(), () -> "entries: " + s);
             }
         }
 
@@ -381,8 +382,8 @@ class TimerHeapModelTest {
         private void checkEntries() {
             TimerStats s = heap.stats();
             check(s.heapEntries() == model.pendingCount() + s.deletedEntries(),
-                    "heapEntries != pending + deleted after a drain: " + s + ", model pending " + model.pendingCount());
-            check(s.heapCapacity() >= s.heapEntries(), "capacity: " + s);
+                    () -> "heapEntries != pending + deleted after a drain: " + s + ", model pending " + model.pendingCount());
+            check(s.heapCapacity() >= s.heapEntries(), () -> "capacity: " + s);
         }
 
         // ------------------------------------------------------------------ plumbing
@@ -434,9 +435,9 @@ class TimerHeapModelTest {
             trail.addLast(new Note(op, what, arg, t == null ? null : t.snapshot()));
         }
 
-        private void check(boolean ok, String what) {
+        private void check(boolean ok, Supplier<String> what) {
             if (!ok) {
-                throw violation(what);
+                throw violation(what.get());
             }
         }
 
