@@ -211,18 +211,27 @@ public final class TimerHeap implements AutoCloseable {
     private void handOver(HeapTimer t, long when) {
         inbox.offer(t); // XADD on the producer index: a full fence before the loads below
         if (closed) {
-            disarmAfterClose(t);
+            // close() may have drained the inbox before this offer: then nobody else will
+            // disarm the timer or give back the count its arming took. Whoever moves it out of
+            // PENDING (close's drain or this CAS) does both, exactly once.
+            if (disarmAfterClose(t)) {
+                armed.foreignDisarm();
+            }
             throw closedRejection();
         }
         gate.wakeIfEarlier(when);
     }
 
-    private void disarmAfterClose(HeapTimer t) {
+    /** @return true if this call disarmed a pending timer */
+    private static boolean disarmAfterClose(HeapTimer t) {
         for (;;) {
             long w = t.word();
-            if (HeapTimer.state(w) == HeapTimer.IDLE
-                    || t.cas(w, HeapTimer.pack(HeapTimer.when(w), HeapTimer.IDLE))) {
-                return;
+            int state = HeapTimer.state(w);
+            if (state == HeapTimer.IDLE) {
+                return false;
+            }
+            if (t.cas(w, HeapTimer.pack(HeapTimer.when(w), HeapTimer.IDLE))) {
+                return state == HeapTimer.PENDING;
             }
         }
     }
