@@ -1,13 +1,18 @@
 package org.looptimer.core;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -83,6 +88,70 @@ class CloseTest extends ManualHeapFixture {
         assertEquals(List.of("first"), rec.runs());
         assertTrue(heap.isClosed());
         assertEquals(0, runAt(2));
+    }
+
+    /**
+     * A foreign schedule or re-arm that passed the closed check and loses the race with close()
+     * is rejected and leaves nothing counted as pending. The owner check, which the heap calls
+     * right after its closed check, holds the foreign thread while the owner closes.
+     */
+    @Test
+    void foreignArmingThatLosesTheRaceWithCloseIsRejectedAndNotCounted() throws Exception {
+        Thread owner = Thread.currentThread();
+        AtomicBoolean holdNext = new AtomicBoolean();
+        CountDownLatch held = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        TimerHeap h = newHeap(TimerHeap.builder().ownerCheck(() -> {
+            if (Thread.currentThread() == owner) {
+                return true;
+            }
+            if (holdNext.get()) {
+                held.countDown();
+                awaitQuietly(release);
+            }
+            return false;
+        }));
+        TimerHandle pending = h.schedule(rec.task("pending"), 10, MILLISECONDS);
+        holdNext.set(true);
+        AtomicReference<Throwable> scheduleFailure = new AtomicReference<>();
+        AtomicReference<Throwable> resetFailure = new AtomicReference<>();
+        Thread scheduler = new Thread(() -> {
+            try {
+                h.schedule(rec.task("late"), 1, MILLISECONDS);
+            } catch (Throwable t) {
+                scheduleFailure.set(t);
+            }
+        });
+        Thread resetter = new Thread(() -> {
+            try {
+                pending.reset(20, MILLISECONDS);
+            } catch (Throwable t) {
+                resetFailure.set(t);
+            }
+        });
+        scheduler.start();
+        resetter.start();
+        assertTrue(held.await(10, SECONDS), "both foreign calls reached the owner check");
+        h.close();
+        holdNext.set(false);
+        release.countDown();
+        scheduler.join(10_000);
+        resetter.join(10_000);
+
+        assertInstanceOf(RejectedExecutionException.class, scheduleFailure.get());
+        assertInstanceOf(RejectedExecutionException.class, resetFailure.get());
+        assertFalse(pending.isPending());
+        assertEquals(0, h.stats().pendingTimers(), "a rejected arming is not pending: " + h.stats());
+        assertEquals(0, h.runDue(at(100)));
+        assertEquals(List.of(), rec.runs());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
