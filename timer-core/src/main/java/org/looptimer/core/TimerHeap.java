@@ -219,7 +219,11 @@ public final class TimerHeap implements AutoCloseable {
             }
             throw closedRejection();
         }
-        gate.wakeIfEarlier(when);
+        // The word's deadline, not just ours: while QUEUED was set and this offer not yet made,
+        // another thread may have re-armed the timer earlier and, relying on this reference to
+        // reach the owner, skipped its own wake-up. Volatile read after the offer's full fence:
+        // either we see that earlier deadline, or that thread's wake check saw the owner's.
+        gate.wakeIfEarlier(Math.min(when, HeapTimer.when(t.word())));
     }
 
     /** @return true if this call disarmed a pending timer */
