@@ -124,7 +124,7 @@ public class WakeupLincheckTest {
         Actor stop = actor("stop");
         ModelCheckingOptions options = new ModelCheckingOptions()
                 .iterations(0) // only the scenarios below, each explored exhaustively enough
-                .invocationsPerIteration(Integer.getInteger("looptimer.lincheck.invocations", 1_500))
+                .invocationsPerIteration(Integer.getInteger("looptimer.lincheck.invocations", 1_000))
                 // The owner publishes while two foreign threads re-arm the same idle timer, one
                 // later than the published deadline and one earlier: the earlier one relies on
                 // the hand-over of the first, which must not wake for the stale later deadline.
