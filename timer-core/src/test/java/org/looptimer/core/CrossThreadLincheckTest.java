@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Lincheck model checking of the cross-thread protocol. Wake-ups: foreign threads re-arm one
- * timer while the owner publishes the deadline it will sleep toward. Lincheck explores the thread interleavings
- * at every shared-memory access and checks that the results are those of some sequential order.
+ * timer while the owner publishes the deadline it will sleep toward. Lincheck explores the
+ * thread interleavings at every shared-memory access and checks that the results are those of
+ * some sequential order.
  *
  * <p>Also: a pass ({@link #runDue()}) racing a stop and a re-arm of a due timer, whose results
  * must fit one sequential order: never "stopped" yet run, never "not pending" yet not run.
