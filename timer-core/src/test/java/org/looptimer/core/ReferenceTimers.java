@@ -172,6 +172,14 @@ final class ReferenceTimers {
         return wasPending;
     }
 
+    /**
+     * A reset rejected because the heap is full. It measured its delay before it was rejected, so
+     * on the owner it still took the pass's clock reading if none was taken yet.
+     */
+    void rejectedReset(boolean owner, long clockInternal) {
+        armingTime(owner, clockInternal);
+    }
+
     void updateTime(long clockInternal) {
         cachedTime = clockInternal;
         hasCachedTime = true;

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -35,13 +36,19 @@ class TimerHeapModelTest {
     @Test
     void ownerOnlyOperationsMatchTheModel() throws Exception {
         long ops = Long.getLong("looptimer.model.ops", 1_000_000);
-        new Run(seed(), ops, false).run();
+        new Run(seed(), ops, false, Integer.MAX_VALUE).run();
     }
 
     @Test
     void lockStepForeignOperationsMatchTheModel() throws Exception {
         long ops = Long.getLong("looptimer.model.ops", 1_000_000) / 4;
-        new Run(seed() ^ 0x9E3779B97F4A7C15L, ops, true).run();
+        new Run(seed() ^ 0x9E3779B97F4A7C15L, ops, true, Integer.MAX_VALUE).run();
+    }
+
+    @Test
+    void limitedHeapRejectsExactlyWhenFull() throws Exception {
+        long ops = Long.getLong("looptimer.model.ops", 1_000_000) / 8;
+        new Run(seed() ^ 0x632BE59BD9B4E019L, ops, true, 64).run();
     }
 
     private static long seed() {
@@ -70,6 +77,8 @@ class TimerHeapModelTest {
         private final long seed;
         private final long ops;
         private final boolean withForeign;
+        private final int maxTimers;
+        private long rejections;
         private final SplittableRandom random;
         private final ManualClock clock;
         private final ReferenceTimers model;
@@ -85,7 +94,8 @@ class TimerHeapModelTest {
         /** A foreign arming the owner has not drained yet: its nextDeadlineNanos may not know it. */
         private boolean undrained;
 
-        Run(long seed, long ops, boolean withForeign) {
+        Run(long seed, long ops, boolean withForeign, int maxTimers) {
+            this.maxTimers = maxTimers;
             this.seed = seed;
             this.ops = ops;
             this.withForeign = withForeign;
@@ -95,7 +105,8 @@ class TimerHeapModelTest {
             this.clock = new ManualClock(origin);
             this.model = new ReferenceTimers(origin);
             this.lastNow = origin;
-            this.heap = TimerHeap.builder().clock(clock).failureHandler(this::onFailure).build();
+            TimerHeap.Builder builder = TimerHeap.builder().clock(clock).failureHandler(this::onFailure);
+            this.heap = (maxTimers == Integer.MAX_VALUE ? builder : builder.maxTimers(maxTimers)).build();
             this.foreign = withForeign ? Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "model-foreign");
                 t.setDaemon(true);
@@ -115,6 +126,7 @@ class TimerHeapModelTest {
                 heap.beforePoll();
                 model.forgetTime();
                 checkAll();
+                closeAndCheck();
             } finally {
                 if (foreign != null) {
                     foreign.shutdownNow();
@@ -122,9 +134,10 @@ class TimerHeapModelTest {
             }
             long cpuMillis = (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()
                     - cpuStart) / 1_000_000;
-            System.out.printf("%s: seed=%d, %d operations, %d callbacks, %d ms of test-thread CPU%n",
-                    withForeign ? "lock-step foreign variant" : "owner-only variant", seed, ops, model.fired, cpuMillis);
+            System.out.printf("%s: seed=%d, %d operations, %d callbacks, %d rejected as full, %d ms of test-thread CPU%n",
+                    variant(), seed, ops, model.fired, rejections, cpuMillis);
             assertTrue(model.fired > ops / 20, "the run fired too few timers to mean anything: " + model.fired);
+            assertTrue(maxTimers == Integer.MAX_VALUE || rejections > ops / 100, "the heap was rarely full: " + rejections);
         }
 
         // ------------------------------------------------------------------ operations
@@ -196,6 +209,12 @@ class TimerHeapModelTest {
             TimeUnit unit = delay % 1_000 == 0 && random.nextBoolean() ? MICROSECONDS : NANOSECONDS;
             long amount = unit == MICROSECONDS ? delay / 1_000 : delay;
             note((owner ? "owner " : "foreign ") + (periodic ? "scheduleTicker " : "schedule ") + unit, amount, null);
+            if (model.pendingCount() >= maxTimers) {
+                expectFull(owner, () -> periodic
+                        ? heap.scheduleTicker(() -> { }, amount, unit)
+                        : heap.schedule(() -> { }, amount, unit));
+                return;
+            }
             long clockInternal = clockInternal();
             ReferenceTimers.Timer t = model.schedule(owner, periodic, delay, clockInternal, throwing);
             Runnable task = () -> onFire(t);
@@ -225,6 +244,12 @@ class TimerHeapModelTest {
             }
             long delay = t.periodic ? period() : delay();
             note(owner ? "owner reset, ns" : "foreign reset, ns", delay, t);
+            if (!t.pending && model.pendingCount() >= maxTimers) {
+                model.rejectedReset(owner, clockInternal());
+                expectFull(owner, () -> t.handle.reset(delay, NANOSECONDS));
+                checkOne(t, owner);
+                return;
+            }
             boolean expected = model.reset(t, owner, delay, clockInternal());
             boolean actual = on(owner, () -> t.handle.reset(delay, NANOSECONDS));
             check(expected == actual, () -> "reset() returned " + actual + " for " + t);
@@ -415,6 +440,50 @@ class TimerHeapModelTest {
             return model.toInternal(clock.nanoTime());
         }
 
+        /** Arming one more timer must be rejected, naming the limit, and change nothing. */
+        private void expectFull(boolean owner, Callable<?> arming) throws Exception {
+            Throwable thrown = null;
+            try {
+                on(owner, arming);
+            } catch (RejectedExecutionException e) {
+                thrown = e;
+            } catch (AssertionError e) {
+                thrown = e.getCause();
+            }
+            Throwable t = thrown;
+            check(t instanceof RejectedExecutionException && t.getMessage().contains("maxTimers=" + maxTimers),
+                    () -> "arming past maxTimers=" + maxTimers + " with " + model.pendingCount()
+                            + " pending was not rejected as full: " + t);
+            check(heap.stats().pendingTimers() == model.pendingCount(), () -> "a rejected arming changed the count");
+            rejections++;
+        }
+
+        /** close(): nothing pending, nothing counted, nothing runs, every arming rejected. */
+        private void closeAndCheck() throws Exception {
+            note("close", NO_ARG, null);
+            heap.close();
+            for (ReferenceTimers.Timer t : model.timers) {
+                model.stop(t);
+                checkOne(t, true);
+                check(!t.handle.stop(), () -> "stop() after close returned true for " + t);
+            }
+            check(heap.stats().pendingTimers() == 0, () -> "pending after close: " + heap.stats());
+            check(heap.runDue(clock.nanoTime() + U * 10_000) == 0, () -> "a timer ran after close");
+            failIfViolated();
+            Throwable rejected = null;
+            try {
+                heap.schedule(() -> { }, 0, NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                rejected = e;
+            }
+            check(rejected != null, () -> "schedule() after close was accepted");
+        }
+
+        private String variant() {
+            return (withForeign ? "lock-step foreign variant" : "owner-only variant")
+                    + (maxTimers == Integer.MAX_VALUE ? "" : ", maxTimers=" + maxTimers);
+        }
+
         private <T> T on(boolean owner, Callable<T> action) throws Exception {
             if (owner) {
                 return action.call();
@@ -453,7 +522,7 @@ class TimerHeapModelTest {
 
         private String message(String what) {
             return what + "\n  seed=" + seed + " (rerun with -Dlooptimer.model.seed=" + seed + "), op #" + op
-                    + (withForeign ? ", lock-step foreign variant" : ", owner-only variant")
+                    + ", " + variant()
                     + "\n  last operations (timer states as they were before the operation):\n    "
                     + String.join("\n    ", trail.stream().map(Note::toString).toList());
         }

@@ -14,9 +14,13 @@ import org.jetbrains.lincheck.datastructures.Param;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lincheck model checking of the wake-up protocol: foreign threads re-arm one timer while the
- * owner publishes the deadline it will sleep toward. Lincheck explores the thread interleavings
- * at every shared-memory access and checks that the results are those of some sequential order.
+ * Lincheck model checking of the cross-thread protocol. Wake-ups: foreign threads re-arm one
+ * timer while the owner publishes the deadline it will sleep toward. Lincheck explores the
+ * thread interleavings at every shared-memory access and checks that the results are those of
+ * some sequential order.
+ *
+ * <p>Also: a pass ({@link #runDue()}) racing a stop and a re-arm of a due timer, whose results
+ * must fit one sequential order: never "stopped" yet run, never "not pending" yet not run.
  *
  * <p>The owner's {@link #sleepIsSafe()} judges its "sleep" once every re-arm that has started has
  * also finished: a pending timer due before the published deadline must have woken the owner.
@@ -26,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * sequential replay on one thread still takes the foreign paths for the foreign operations.
  */
 @Param(name = "delay", gen = IntGen.class, conf = "0:2")
-public class WakeupLincheckTest {
+public class CrossThreadLincheckTest {
 
     private static final ThreadLocal<Boolean> OWNER = ThreadLocal.withInitial(() -> false);
     private static final long PUBLISHED = 100;
@@ -42,7 +46,7 @@ public class WakeupLincheckTest {
     private long sleepUntil;
     private int wakeupsBefore;
 
-    public WakeupLincheckTest() {
+    public CrossThreadLincheckTest() {
         heap = TimerHeap.builder()
                 .clock(new ManualClock(0))
                 .waker(wakeups::incrementAndGet)
@@ -92,6 +96,17 @@ public class WakeupLincheckTest {
         }
     }
 
+    /** Owner: a pass at 200 ns, when the other timer (100 ns) and a target armed 10 or 150 ns out are due. */
+    @Operation(nonParallelGroup = "owner")
+    public int runDue() {
+        OWNER.set(true);
+        try {
+            return heap.runDue(200);
+        } finally {
+            OWNER.set(false);
+        }
+    }
+
     /** Owner, "asleep": true unless a finished re-arm is due before the deadline and no wake came. */
     @Operation(nonParallelGroup = "owner")
     public boolean sleepIsSafe() {
@@ -115,16 +130,17 @@ public class WakeupLincheckTest {
     }
 
     @Test
-    void modelCheckWakeups() throws NoSuchMethodException {
+    void modelCheckCrossThreadRaces() throws NoSuchMethodException {
         Actor beforePoll = actor("beforePoll");
         Actor judge = actor("sleepIsSafe");
         Actor resetEarlier = actor("reset", 0);
         Actor resetLater = actor("reset", 1);
         Actor resetFar = actor("reset", 2);
         Actor stop = actor("stop");
+        Actor runDue = actor("runDue");
         ModelCheckingOptions options = new ModelCheckingOptions()
                 .iterations(0) // only the scenarios below, each explored exhaustively enough
-                .invocationsPerIteration(Integer.getInteger("looptimer.lincheck.invocations", 1_500))
+                .invocationsPerIteration(Integer.getInteger("looptimer.lincheck.invocations", 1_000))
                 // The owner publishes while two foreign threads re-arm the same idle timer, one
                 // later than the published deadline and one earlier: the earlier one relies on
                 // the hand-over of the first, which must not wake for the stale later deadline.
@@ -132,8 +148,14 @@ public class WakeupLincheckTest {
                 .addCustomScenario(scenario(List.of(List.of(beforePoll), List.of(resetFar), List.of(resetEarlier)), judge))
                 // The plain Dekker pair, and a stop racing the re-arm.
                 .addCustomScenario(scenario(List.of(List.of(beforePoll), List.of(resetEarlier)), judge))
-                .addCustomScenario(scenario(List.of(List.of(beforePoll), List.of(resetEarlier, stop), List.of(resetLater)), judge));
-        options.check(WakeupLincheckTest.class);
+                .addCustomScenario(scenario(List.of(List.of(beforePoll), List.of(resetEarlier, stop), List.of(resetLater)), judge))
+                // Re-armed again while the owner's drain is placing the first hand-over.
+                .addCustomScenario(scenario(List.of(List.of(beforePoll), List.of(resetLater, resetEarlier)), judge))
+                // A pass racing stop and re-arm of a due timer: the pass's count and the
+                // returns of stop/reset must fit one order (never "stopped" and run, never lost).
+                .addCustomScenario(new ExecutionScenario(List.of(resetEarlier),
+                        List.of(List.of(runDue), List.of(stop), List.of(resetFar)), List.of(), null));
+        options.check(CrossThreadLincheckTest.class);
     }
 
     private static ExecutionScenario scenario(List<List<Actor>> parallel, Actor post) {
@@ -142,8 +164,8 @@ public class WakeupLincheckTest {
 
     private static Actor actor(String name, Object... args) throws NoSuchMethodException {
         Method method = args.length == 0
-                ? WakeupLincheckTest.class.getMethod(name)
-                : WakeupLincheckTest.class.getMethod(name, int.class);
+                ? CrossThreadLincheckTest.class.getMethod(name)
+                : CrossThreadLincheckTest.class.getMethod(name, int.class);
         return new Actor(method, List.of(args), false, false, false, false, false);
     }
 }
