@@ -122,6 +122,7 @@ public class ForeignScheduleBenchmark {
     public void tearDown(BenchmarkParams benchmark) {
         System.out.println(line("TOTAL", benchmark.getThreads(), measuredOps, measuredWakeups, measuredPolls,
                 measuredHeapRequested, measuredHeapElided));
+        senders.forEach(Sender::cancelAll); // every sender is done: JMH's pre-teardown barrier
         tick.cancel(false);
         Loops.shutdown(group);
     }
@@ -143,7 +144,9 @@ public class ForeignScheduleBenchmark {
     private Snapshot snapshot() {
         long ops = 0;
         for (Sender s : senders) {
-            ops += s.ops; // each sender finished its iteration before this fixture runs
+            // Plain read: every sender finished its iteration and passed JMH's pre-teardown
+            // latch (a CountDownLatch, so a happens-before edge) before this fixture runs.
+            ops += s.ops;
         }
         long requested = 0;
         long elided = 0;
@@ -178,8 +181,12 @@ public class ForeignScheduleBenchmark {
             bench.senders.add(this);
         }
 
-        @TearDown(Level.Trial)
-        public void tearDown() {
+        /**
+         * Cancels what this sender left pending. Called by the benchmark's trial teardown before
+         * the loop shuts down: a stock loop rejects the lazy removal task of a cancel that comes
+         * after it terminated.
+         */
+        void cancelAll() {
             for (ScheduledFuture<?> f : ring) {
                 if (f != null) {
                     f.cancel(false);
