@@ -84,6 +84,13 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
 
     /** The scheduling thread: the heap accepted the timer. */
     void armed(TimerHandle h) {
+        if (loop.inEventLoop()) {
+            // The loop cannot run this task before this returns, so nothing races these stores:
+            // release stores publish them to a foreign cancel() or getDelay(), no CAS needed.
+            HANDLE.setRelease(this, h);
+            DEADLINE.setRelease(this, h.deadlineNanos());
+            return;
+        }
         long estimate = deadlineNanos;
         if (HANDLE.compareAndSet(this, null, h)) {
             // The heap's exact deadline replaces the estimate, unless the loop has already run the
