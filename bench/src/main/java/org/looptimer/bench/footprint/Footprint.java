@@ -103,7 +103,7 @@ public final class Footprint {
         long jdkTask = shallow("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask");
         long adapter = shallow("java.util.concurrent.Executors$RunnableAdapter");
         row("JDK ScheduledThreadPoolExecutor (schedule)",
-                "ScheduledFutureTask " + jdkTask + " + RunnableAdapter " + adapter + " + slot " + oop,
+                "ScheduledFutureTask " + jdkTask + " + adapter " + adapter + " + slot " + oop,
                 jdkTask + adapter + oop, jdkPool(n) / (double) n, Double.NaN);
 
         row("Agrona DeadlineTimerWheel (deadline only)", "none + slot 8 (ids only, no task)", 8,

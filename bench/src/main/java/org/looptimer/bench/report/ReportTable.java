@@ -16,6 +16,10 @@ import java.util.TreeMap;
  * parameters, score ± error, unit, the ratio to the looptimer row of the same suite and
  * parameters, and the allocation per operation when the run used {@code -prof gc}.
  *
+ * <p>With {@code -prof org.looptimer.bench.profile.ProcessCpuProfiler} it adds the fork's CPU time
+ * per operation and its ratio: on a busy machine the wall-clock score inflates with the time the
+ * benchmark thread was descheduled, and CPU time does not.
+ *
  * <p>Convention: in each benchmark class, the method named {@code looptimer} is the baseline and
  * every other method of that class is a peer or variant, shown as {@code score / looptimer score}
  * (for times, 3.00x means three times slower than looptimer). Classes without a {@code looptimer}
@@ -27,8 +31,12 @@ public final class ReportTable {
 
     private static final String BASELINE = "looptimer";
 
+    /**
+     * One JMH result. {@code allocPerOp} ({@code -prof gc}) and {@code cpuPerOp}
+     * ({@code ProcessCpuProfiler}) are NaN when the run did not use that profiler.
+     */
     record Row(String suite, String method, String params, double score, double error, String unit,
-               double allocPerOp) {
+               double allocPerOp, double cpuPerOp) {
     }
 
     private ReportTable() {
@@ -65,16 +73,19 @@ public final class ReportTable {
                 p.forEach((k, v) -> params.put(String.valueOf(k), String.valueOf(v)));
             }
             Map<?, ?> primary = (Map<?, ?>) result.get("primaryMetric");
-            double alloc = Double.NaN;
-            if (result.get("secondaryMetrics") instanceof Map<?, ?> secondary
-                    && secondary.get("gc.alloc.rate.norm") instanceof Map<?, ?> norm) {
-                alloc = Json.number(norm.get("score"));
-            }
+            Map<?, ?> secondary = result.get("secondaryMetrics") instanceof Map<?, ?> m ? m : Map.of();
             rows.add(new Row(suite, method, formatParams(params),
                     Json.number(primary.get("score")), Json.number(primary.get("scoreError")),
-                    String.valueOf(primary.get("scoreUnit")), alloc));
+                    String.valueOf(primary.get("scoreUnit")),
+                    secondaryScore(secondary, "gc.alloc.rate.norm"),
+                    secondaryScore(secondary, "cpu.time.norm")));
         }
         return rows;
+    }
+
+    private static double secondaryScore(Map<?, ?> secondary, String name) {
+        return secondary.get(name) instanceof Map<?, ?> metric
+                ? Json.number(metric.get("score")) : Double.NaN;
     }
 
     static String format(List<Row> rows) {
@@ -86,8 +97,10 @@ public final class ReportTable {
             groups.computeIfAbsent(r.suite() + "|" + r.params(), k -> new ArrayList<>()).add(r);
         }
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%-32s %-20s %12s   %-10s %-7s %14s %10s%n",
-                "benchmark", "params", "score", "error", "unit", "vs looptimer", "alloc B/op"));
+        boolean cpu = rows.stream().anyMatch(r -> !Double.isNaN(r.cpuPerOp()));
+        out.append(String.format("%-32s %-14s %10s   %-10s %-6s %8s %12s", "benchmark", "params",
+                "score", "error", "unit", "vs loop", "alloc B/op"));
+        out.append(cpu ? String.format(" %12s %8s%n", "cpu ns/op", "vs loop") : "\n");
         String lastSuite = null;
         for (List<Row> group : groups.values()) {
             group.sort(Comparator.comparing((Row r) -> !r.method().equals(BASELINE)));
@@ -103,9 +116,16 @@ public final class ReportTable {
                 } else if (r == base && group.size() > 1) {
                     ratio = "1.00x";
                 }
-                out.append(String.format("%-32s %-20s %12s ± %-10s %-7s %14s %10s%n",
+                out.append(String.format("%-32s %-14s %10s ± %-10s %-6s %8s %12s",
                         r.suite() + "." + r.method(), r.params(), num(r.score()), num(r.error()),
                         r.unit(), ratio, Double.isNaN(r.allocPerOp()) ? "-" : num(r.allocPerOp())));
+                if (cpu) {
+                    String cpuRatio = base != null && r != base && base.cpuPerOp() > 0
+                            ? String.format("%.2fx", r.cpuPerOp() / base.cpuPerOp()) : "";
+                    out.append(String.format(" %12s %8s",
+                            Double.isNaN(r.cpuPerOp()) ? "-" : num(r.cpuPerOp()), cpuRatio));
+                }
+                out.append('\n');
             }
         }
         return out.toString();

@@ -91,12 +91,36 @@ class ReportTableTest {
     @Test
     void ordersParametersNumerically() {
         List<ReportTable.Row> rows = List.of(
-                new ReportTable.Row("hold", "looptimer", "live=1000000", 900, 1, "ns/op", Double.NaN),
-                new ReportTable.Row("hold", "looptimer", "live=10000", 90, 1, "ns/op", Double.NaN));
+                row("hold", "looptimer", "live=1000000", 900, Double.NaN),
+                row("hold", "looptimer", "live=10000", 90, Double.NaN));
 
         String table = ReportTable.format(rows);
 
         assertTrue(table.indexOf("live=10000 ") < table.indexOf("live=1000000"), table);
+    }
+
+    @Test
+    void showsCpuTimeAndJudgesItSeparatelyWhenProfiled() {
+        List<ReportTable.Row> rows = List.of(
+                row("rearm", "laterRearmHot", "live=10000", 25.0, 8.0),
+                row("churn", "looptimer", "live=10000", 40.0, 18.0),
+                row("churn", "agronaWheel", "live=10000", 20.0, 9.0));
+
+        String table = ReportTable.format(rows);
+        String targets = Targets.check(rows);
+
+        assertTrue(table.contains("cpu ns/op"), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("churn.agronaWheel")
+                && l.contains("0.50x") && l.contains("9.000")), table);
+        assertTrue(targets.lines().anyMatch(l -> l.contains("10k live") && l.contains("pair")
+                && l.contains("MISSED") && l.endsWith("(cpu time 18.00 ns: MET)")), targets);
+        assertTrue(targets.lines().anyMatch(l -> l.contains("re-arm")
+                && l.endsWith("(cpu time 8.00 ns: MET)")), targets);
+    }
+
+    private static ReportTable.Row row(String suite, String method, String params, double score,
+                                       double cpu) {
+        return new ReportTable.Row(suite, method, params, score, 0.5, "ns/op", 0.0, cpu);
     }
 
     private static Path write(Path dir, String json) throws IOException {
