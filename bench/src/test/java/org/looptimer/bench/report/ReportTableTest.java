@@ -1,0 +1,131 @@
+package org.looptimer.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report must read what JMH writes with {@code -rf json} and compute the ratios right. */
+class ReportTableTest {
+
+    /** Trimmed from a real JMH 1.37 result file: two rows, -prof gc metrics, a quoted NaN. */
+    private static final String JMH_JSON = """
+            [
+                {
+                    "jmhVersion" : "1.37",
+                    "benchmark" : "org.looptimer.bench.churn.ChurnBenchmark.nettyEventLoop",
+                    "mode" : "avgt",
+                    "jvmArgs" : [ "-Xms2g", "-Xmx2g" ],
+                    "params" : { "liveTimers" : "1000000" },
+                    "primaryMetric" : {
+                        "score" : 250.5, "scoreError" : 12.25,
+                        "scoreConfidence" : [ 238.25, 262.75 ], "scoreUnit" : "ns/op",
+                        "rawData" : [ [ 250.0, 251.0 ] ]
+                    },
+                    "secondaryMetrics" : {
+                        "gc.alloc.rate.norm" : { "score" : 64.01, "scoreError" : 0.1, "scoreUnit" : "B/op" }
+                    }
+                },
+                {
+                    "jmhVersion" : "1.37",
+                    "benchmark" : "org.looptimer.bench.churn.ChurnBenchmark.looptimer",
+                    "mode" : "avgt",
+                    "params" : { "liveTimers" : "1000000" },
+                    "primaryMetric" : {
+                        "score" : 5.01E1, "scoreError" : "NaN", "scoreUnit" : "ns/op",
+                        "description" : "a \\"quoted\\" \\u00b5s note"
+                    },
+                    "secondaryMetrics" : { }
+                }
+            ]
+            """;
+
+    @Test
+    void readsScoresParamsAndAllocationFromJmhJson(@TempDir Path dir) throws IOException {
+        List<ReportTable.Row> rows = ReportTable.read(write(dir, JMH_JSON));
+
+        assertEquals(2, rows.size());
+        ReportTable.Row netty = rows.get(0);
+        assertEquals("churn", netty.suite());
+        assertEquals("nettyEventLoop", netty.method());
+        assertEquals("live=1000000", netty.params());
+        assertEquals(250.5, netty.score());
+        assertEquals(12.25, netty.error());
+        assertEquals("ns/op", netty.unit());
+        assertEquals(64.01, netty.allocPerOp());
+        ReportTable.Row looptimer = rows.get(1);
+        assertEquals(50.1, looptimer.score());
+        assertTrue(Double.isNaN(looptimer.error()), "JMH writes a missing error as \"NaN\"");
+        assertTrue(Double.isNaN(looptimer.allocPerOp()), "no -prof gc metric: no allocation");
+    }
+
+    @Test
+    void putsLooptimerFirstAndShowsPeersAsRatiosToIt(@TempDir Path dir) throws IOException {
+        String table = ReportTable.format(ReportTable.read(write(dir, JMH_JSON)));
+
+        String[] lines = table.split("\n");
+        assertTrue(lines[1].startsWith("churn.looptimer"), table);
+        assertTrue(lines[1].contains("1.00x"), table);
+        assertTrue(lines[2].startsWith("churn.nettyEventLoop"), table);
+        assertTrue(lines[2].contains("5.00x"), "250.5 / 50.1 = 5.00: " + table);
+        assertTrue(lines[2].contains("64.01"), table);
+    }
+
+    @Test
+    void judgesTheTargetsFromThePointEstimates(@TempDir Path dir) throws IOException {
+        String targets = Targets.check(ReportTable.read(write(dir, JMH_JSON)));
+
+        assertTrue(targets.contains("schedule+stop pair, 1M live"), targets);
+        assertTrue(targets.lines().anyMatch(l -> l.contains("1M live") && l.contains("50.10")
+                && l.endsWith("MET")), "50.1 ns <= 60 ns: " + targets);
+        assertTrue(targets.lines().anyMatch(l -> l.contains("Netty event loop / looptimer")
+                && l.contains("5.00x") && l.endsWith("MET")), ">= 4x: " + targets);
+        assertTrue(!targets.contains("10k live"), "rows not in the run are skipped: " + targets);
+    }
+
+    @Test
+    void ordersParametersNumerically() {
+        List<ReportTable.Row> rows = List.of(
+                row("hold", "looptimer", "live=1000000", 900, Double.NaN),
+                row("hold", "looptimer", "live=10000", 90, Double.NaN));
+
+        String table = ReportTable.format(rows);
+
+        assertTrue(table.indexOf("live=10000 ") < table.indexOf("live=1000000"), table);
+    }
+
+    @Test
+    void showsCpuTimeAndJudgesItSeparatelyWhenProfiled() {
+        List<ReportTable.Row> rows = List.of(
+                row("rearm", "laterRearmHot", "live=10000", 25.0, 8.0),
+                row("churn", "looptimer", "live=10000", 40.0, 18.0),
+                row("churn", "agronaWheel", "live=10000", 20.0, 9.0));
+
+        String table = ReportTable.format(rows);
+        String targets = Targets.check(rows);
+
+        assertTrue(table.contains("cpu ns/op"), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("churn.agronaWheel")
+                && l.contains("0.50x") && l.contains("9.000")), table);
+        assertTrue(targets.lines().anyMatch(l -> l.contains("10k live") && l.contains("pair")
+                && l.contains("MISSED") && l.endsWith("(cpu time 18.00 ns: MET)")), targets);
+        assertTrue(targets.lines().anyMatch(l -> l.contains("re-arm")
+                && l.endsWith("(cpu time 8.00 ns: MET)")), targets);
+    }
+
+    private static ReportTable.Row row(String suite, String method, String params, double score,
+                                       double cpu) {
+        return new ReportTable.Row(suite, method, params, score, 0.5, "ns/op", 0.0, cpu);
+    }
+
+    private static Path write(Path dir, String json) throws IOException {
+        Path file = dir.resolve("result.json");
+        Files.writeString(file, json);
+        return file;
+    }
+}
