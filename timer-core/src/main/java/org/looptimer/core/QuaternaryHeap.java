@@ -118,6 +118,10 @@ final class QuaternaryHeap {
      * its children's keys and almost always stops there too.
      */
     void touch(int i) {
+        if ((i << 2) + 1 >= size) {
+            seqs[i] = nextSeq++; // a leaf: nothing below to hide, and no reference store
+            return;
+        }
         siftDown(i, keys[i], nextSeq++, timers[i]);
     }
 
