@@ -426,9 +426,14 @@ public final class TimerHeap implements AutoCloseable {
     /**
      * Owner: as {@link #runDue(long)}, but runs at most {@code limit} callbacks, so that a burst of
      * expirations can be interleaved with I/O. What is left stays due for the next call.
+     *
+     * @throws IllegalArgumentException if {@code limit <= 0}: such a pass could never make progress
      */
     public int runDue(long nowNanos, int limit) {
         checkOwner("runDue");
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be > 0, was " + limit);
+        }
         if (running) {
             throw new IllegalStateException("runDue() called from a timer callback");
         }

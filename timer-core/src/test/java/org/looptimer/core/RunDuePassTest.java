@@ -3,6 +3,7 @@ package org.looptimer.core;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -27,6 +28,15 @@ class RunDuePassTest extends ManualHeapFixture {
         assertEquals(List.of("e"), rec.take());
         assertEquals(0, heap.runDue(at(5), 2));
         assertEquals(1, heap.runDue(at(9), 2));
+    }
+
+    @Test
+    void aLimitThatCannotMakeProgressIsRejectedAndNothingIsLost() {
+        heap.schedule(rec.task("a"), 1, MILLISECONDS);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heap.runDue(at(5), 0));
+        assertTrue(e.getMessage().contains("limit"), e.getMessage());
+        assertEquals(1, heap.runDue(at(5), 1));
+        assertEquals(List.of("a"), rec.take());
     }
 
     @Test

@@ -157,7 +157,7 @@ class TimerHeapModelTest {
             } else if (r < 62) {
                 runDue(Integer.MAX_VALUE);
             } else if (r < 67) {
-                runDue(random.nextInt(6));
+                runDue(1 + random.nextInt(5));
             } else if (r < 73) {
                 beforePoll();
             } else if (r < 79) {
