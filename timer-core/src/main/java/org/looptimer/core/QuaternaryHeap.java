@@ -157,7 +157,7 @@ final class QuaternaryHeap {
     /** Decides, during {@link #sweep}, whether an entry stays and under which key. */
     interface Sweeper {
         /** @return the entry's key from now on, or -1 to drop it */
-        long keep(HeapTimer timer, long key);
+        long keep(HeapTimer timer);
     }
 
     /**
@@ -168,7 +168,7 @@ final class QuaternaryHeap {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             HeapTimer t = timers[i];
-            long key = sweeper.keep(t, keys[i]);
+            long key = sweeper.keep(t);
             if (key < 0) {
                 t.index = -1;
             } else {

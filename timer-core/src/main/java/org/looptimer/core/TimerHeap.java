@@ -587,7 +587,7 @@ public final class TimerHeap implements AutoCloseable {
         }
     }
 
-    private long sweepEntry(HeapTimer t, long key) {
+    private long sweepEntry(HeapTimer t) {
         for (;;) {
             long w = t.word();
             if (HeapTimer.state(w) != HeapTimer.STOPPED) {

@@ -16,6 +16,7 @@ import org.looptimer.bench.fixture.AgronaWheels;
 import org.looptimer.bench.fixture.BenchmarkThread;
 import org.looptimer.bench.fixture.DaemonThreads;
 import org.looptimer.bench.fixture.Delays;
+import org.looptimer.bench.fixture.LiveTimers;
 import org.looptimer.bench.fixture.ManualTicker;
 import org.looptimer.bench.fixture.PeekableIoEventLoop;
 import org.looptimer.core.TimerHandle;
@@ -121,11 +122,7 @@ public class ChurnBenchmark {
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            long pending = heap.stats().pendingTimers();
-            heap.close();
-            if (pending != liveTimers) {
-                throw new IllegalStateException("live timers drifted: " + pending);
-            }
+            LiveTimers.closeExpecting(heap, liveTimers);
         }
     }
 

@@ -7,6 +7,7 @@ import org.agrona.DeadlineTimerWheel;
 import org.looptimer.bench.fixture.AgronaWheels;
 import org.looptimer.bench.fixture.BenchmarkThread;
 import org.looptimer.bench.fixture.Delays;
+import org.looptimer.bench.fixture.LiveTimers;
 import org.looptimer.bench.fixture.ManualTicker;
 import org.looptimer.bench.fixture.PeekableIoEventLoop;
 import org.looptimer.core.ManualClock;
@@ -100,11 +101,7 @@ public class HoldBenchmark {
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            long pending = heap.stats().pendingTimers();
-            heap.close();
-            if (pending != liveTimers) {
-                throw new IllegalStateException("live timers drifted: " + pending);
-            }
+            LiveTimers.closeExpecting(heap, liveTimers);
         }
     }
 
@@ -155,11 +152,7 @@ public class HoldBenchmark {
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            long pending = heap.stats().pendingTimers();
-            heap.close();
-            if (pending != liveTimers) {
-                throw new IllegalStateException("live timers drifted: " + pending);
-            }
+            LiveTimers.closeExpecting(heap, liveTimers);
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.looptimer.bench.fixture.BenchmarkThread;
 import org.looptimer.bench.fixture.Delays;
+import org.looptimer.bench.fixture.LiveTimers;
 import org.looptimer.core.TimerHandle;
 import org.looptimer.core.TimerHeap;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -94,11 +95,7 @@ public class RearmBenchmark {
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            long pending = heap.stats().pendingTimers();
-            heap.close();
-            if (pending != liveTimers) {
-                throw new IllegalStateException("live timers drifted: " + pending);
-            }
+            LiveTimers.closeExpecting(heap, liveTimers);
         }
     }
 
