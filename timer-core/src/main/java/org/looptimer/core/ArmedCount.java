@@ -1,5 +1,7 @@
 package org.looptimer.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -7,31 +9,34 @@ import java.util.concurrent.atomic.AtomicLong;
  * How many timers of one heap are armed, and the {@code maxTimers} limit on it.
  *
  * <p>Unlimited heaps keep two counters so that the owner's hot path stays free of atomic
- * instructions: the owner's own arms and disarms in a plain field (published with opaque stores for
- * {@link #get()}), other threads' in an {@link AtomicLong}. Either may go negative; their sum is
- * the count. A limited heap needs one exact count that every thread checks against the limit
- * before arming, so there every thread uses the atomic.
+ * instructions: the owner's own arms and disarms in a plain field (published with opaque stores
+ * for {@link #get()}), everyone else's in an {@link AtomicLong}. Either may go negative; their sum
+ * is the count. A limited heap needs one exact count that every thread checks against the limit
+ * before arming, so there the owner's methods use the atomic too.
  *
- * <p>Threads: {@code owner*} methods on the owner only, {@code foreign*} on any other thread,
- * {@link #get()} anywhere.
+ * <p>Threads: {@code owner*} methods on the owner only; {@link #arm}, {@link #disarm} and
+ * {@link #get} on any thread.
  */
 final class ArmedCount {
 
-    private final long max;
-    private final boolean limited;
-    private final AtomicLong shared = new AtomicLong();
-    private long owned; // owner only; written with opaque stores below
-
-    private static final java.lang.invoke.VarHandle OWNED;
+    private static final VarHandle OWNED;
 
     static {
         try {
-            OWNED = java.lang.invoke.MethodHandles.lookup()
-                    .findVarHandle(ArmedCount.class, "owned", long.class);
+            OWNED = MethodHandles.lookup().findVarHandle(ArmedCount.class, "owned", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    private final long max;
+    private final boolean limited;
+
+    // --- written by any thread ---
+    private final AtomicLong shared = new AtomicLong();
+
+    // --- written by the owner only, with opaque stores: readers need a whole value, no order ---
+    private long owned;
 
     ArmedCount(int max) {
         this.max = max;
@@ -40,22 +45,26 @@ final class ArmedCount {
 
     void ownerArm() {
         if (limited) {
-            foreignArm();
+            arm();
         } else {
-            // Opaque store: readers on other threads need a whole value, not an ordering.
             OWNED.setOpaque(this, owned + 1);
         }
     }
 
     void ownerDisarm() {
         if (limited) {
-            shared.decrementAndGet();
+            disarm();
         } else {
             OWNED.setOpaque(this, owned - 1);
         }
     }
 
-    void foreignArm() {
+    /**
+     * Counts one more armed timer.
+     *
+     * @throws RejectedExecutionException if the limit is reached; nothing is counted then
+     */
+    void arm() {
         if (!limited) {
             shared.incrementAndGet();
             return;
@@ -71,12 +80,12 @@ final class ArmedCount {
         } while (!shared.compareAndSet(n, n + 1));
     }
 
-    void foreignDisarm() {
+    void disarm() {
         shared.decrementAndGet();
     }
 
-    /** Owner, on close: nothing is armed any more. */
-    void clear(long disarmed) {
+    /** Owner, on close: {@code disarmed} timers are armed no more. */
+    void ownerClear(long disarmed) {
         if (limited) {
             shared.addAndGet(-disarmed);
         } else {

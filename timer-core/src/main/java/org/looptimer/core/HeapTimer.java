@@ -2,55 +2,71 @@ package org.looptimer.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A one-shot timer living in a {@link TimerHeap}; {@link PeriodicTimer} adds a period.
+ * A one-shot timer living in a {@link TimerHeap}; {@link PeriodicTimer} adds a period. The
+ * {@link TimerHandle} methods hand over to the heap; the state transitions are methods of this
+ * class, and the heap does the upkeep that each one calls for (Go splits {@code time.go} the same
+ * way: {@code t.stop} and {@code t.modify} on the timer, {@code cleanHead} and {@code adjust} on
+ * the set).
  *
  * <h2>The timer state machine</h2>
  *
  * <p>This is the one place the states and their transitions are written down. A timer's whole
  * shared state is one {@code long}, {@link #word}: the deadline {@code when} (nanoseconds from the
- * heap's origin) in the high 61 bits, a state in the low two bits and a {@code QUEUED} flag in
- * bit 2. Packing deadline and state together makes every transition a single CAS, so no state is
- * ever "being modified" and no thread ever waits for another (Go's old {@code timerModifying}
- * spin states are not needed).
+ * heap's origin, see {@link HeapClock}) in the high 61 bits, a state in the low two bits and a
+ * {@code QUEUED} flag in bit 2. Packing deadline and state together makes every transition a
+ * single CAS, so no state is ever "being modified" and no thread ever waits for another (Go's old
+ * {@code timerModifying} spin states are not needed).
  *
  * <pre>
  *   IDLE      not armed, and no heap entry: new, ran (one-shot), or stopped and removed
  *   PENDING   armed; exactly one entry exists, in the heap or in the inbox as a new timer
  *   STOPPED   disarmed lazily; its entry is still in the heap or inbox and the owner will drop it
+ *   CLOSED    disarmed by the heap's close, which handed its task over if it was PENDING; no entry
  *   QUEUED    flag: a reference to this timer sits in the inbox; the owner will reconcile the
  *             heap with the word when it drains it, and nobody needs to enqueue it again
  * </pre>
  *
- * <p>Every legal transition (O = owner thread only, F = foreign thread, A = any thread):
+ * <p>Every legal transition (O = owner thread only, F = foreign thread, A = any thread), with the
+ * method that makes it:
  *
  * <pre>
- *   IDLE    -> PENDING     A  schedule / reset. O inserts into the heap at once; F sets QUEUED
- *                             and enqueues the timer, and wakes the owner if the deadline is
- *                             earlier than the one it sleeps toward.
- *   PENDING -> PENDING     A  reset to a later deadline: only the word changes (lazy). The entry
- *                             keeps its earlier key; when it reaches the top the owner moves it
- *                             down to the new deadline.
- *   PENDING -> PENDING     A  reset to an earlier deadline: O moves the entry up at once; F sets
- *                             QUEUED (if not set) and enqueues a notice, and may wake the owner.
- *   PENDING -> PENDING     O  a ticker runs: next deadline = when + period * (1 + (now-when)/period),
- *                             so missed ticks are skipped, never burst.
- *   PENDING -> IDLE        O  a one-shot runs; or O stops a timer whose entry is in the heap,
- *                             and removes the entry at once.
- *   PENDING -> STOPPED     A  stop by F, or by O while the entry is still in the inbox. One CAS
- *                             and a counter; never enqueues, never wakes.
- *   STOPPED -> PENDING     A  reset before the owner dropped the entry: the entry is reused.
- *   STOPPED -> IDLE        O  the entry reaches the top, is swept, or is drained from the inbox.
- *   any     -> any+QUEUED  F  as above; O clears QUEUED when it drains the reference.
- *   any     -> IDLE        O  the heap closes: every timer is disarmed and its entry dropped.
+ *   IDLE    -> PENDING     A  {@link #arm}: schedule or reset. O inserts into the heap at once; F
+ *                             sets QUEUED and enqueues the timer.
+ *   PENDING -> PENDING     A  {@link #arm} to a later deadline: only the word changes (lazy). The
+ *                             entry keeps its earlier key; when it reaches the top the owner moves
+ *                             it down to the new deadline.
+ *   PENDING -> PENDING     A  {@link #arm} to an earlier deadline: O moves the entry up at once;
+ *                             F sets QUEUED (if not set) and enqueues a notice.
+ *   PENDING -> PENDING     O  {@link #advance}: a ticker runs; next deadline
+ *                             = when + period * (1 + (now - when) / period), so missed ticks are
+ *                             skipped, never burst.
+ *   PENDING -> IDLE        O  {@link #retire}: a one-shot runs. {@link #disarmInHeap}: O stops a
+ *                             timer whose entry is in the heap, and removes the entry at once.
+ *   PENDING -> STOPPED     A  {@link #markStopped}: stop by F, or by O while the entry is still in
+ *                             the inbox. One CAS and a counter; never enqueues, never wakes.
+ *   STOPPED -> PENDING     A  {@link #arm} before the owner dropped the entry: the entry is reused.
+ *   STOPPED -> IDLE        O  {@link #retire}: the entry reaches the top, is swept, or is drained
+ *                             from the inbox.
+ *   any     -> any+QUEUED  F  {@link #arm}, as above; O clears QUEUED when it drains the reference
+ *                             ({@link #clearQueued}).
+ *   any     -> CLOSED      O  {@link #close}: the heap closes; every timer in its heap or inbox
+ *                             is disarmed, QUEUED cleared, and its entry dropped.
+ *   CLOSED  -> PENDING     F  {@link #arm}: a foreign arming that passed the closed check just
+ *                             before close; it then finds the heap closed, and undoes itself:
+ *   PENDING -> IDLE        F  {@link #undoArming}: a foreign arming that finds the heap closed,
+ *   STOPPED -> IDLE           if it is what made the timer pending (from IDLE, STOPPED or
+ *                             CLOSED). Had close disarmed the timer first (CLOSED), the arming
+ *                             happened before close, which handed its task over.
  * </pre>
  *
- * <p>Invariants the owner relies on: a PENDING timer's heap key is never later than its
- * {@code when} unless QUEUED is set (an earlier re-arm is on its way through the inbox); an entry
- * exists exactly while the state is PENDING or STOPPED; {@link #index} is the entry's heap slot,
- * or -1 while it has none (IDLE, or still in the inbox).
+ * <p>Invariants the owner relies on: an entry's heap key is never later than its timer's
+ * {@code when} unless QUEUED is set (an earlier re-arm is on its way through the inbox), whether
+ * the timer is PENDING or STOPPED; an entry exists exactly while the state is PENDING or STOPPED;
+ * {@link #index} is the entry's heap slot, or -1 while it has none (IDLE, or still in the inbox).
  *
  * <h2>Threads</h2>
  *
@@ -62,11 +78,15 @@ import java.util.concurrent.TimeUnit;
  */
 class HeapTimer implements TimerHandle {
 
+    // The state, in the word's low two bits.
     static final int IDLE = 0;
     static final int PENDING = 1;
     static final int STOPPED = 2;
+    static final int CLOSED = 3;
     static final int STATE_MASK = 3;
+    /** Flag in bit 2: a reference to the timer is in the inbox. */
     static final int QUEUED = 4;
+    /** The deadline occupies the bits above the state and the flag. */
     static final int WHEN_SHIFT = 3;
 
     /** The largest deadline a word can hold; a deadline this far out never fires. */
@@ -115,20 +135,141 @@ class HeapTimer implements TimerHandle {
         return (word & QUEUED) != 0;
     }
 
+    /** {@code word} with its state replaced, its deadline and QUEUED flag kept. */
+    private static long withState(long word, int state) {
+        return (word & ~STATE_MASK) | state;
+    }
+
+    /**
+     * Whether a foreign arming from {@code word} to {@code when} needs the owner to look at the
+     * heap: there is no entry to reuse, or the entry's key may be later than {@code when}. A later
+     * re-arm of an existing entry stays lazy: its key is never later than the old {@code when}.
+     */
+    static boolean needsOwner(long word, long when) {
+        int state = state(word);
+        return state == IDLE || state == CLOSED || when < when(word);
+    }
+
     /** Volatile read: pairs with the CAS that last changed the word. */
     final long word() {
         return word;
-    }
-
-    /** Volatile CAS: every state transition goes through here. */
-    final boolean cas(long expect, long update) {
-        return WORD.compareAndSet(this, expect, update);
     }
 
     /** The period of a ticker, 0 for a one-shot timer. */
     long period() {
         return 0;
     }
+
+    // ------------------------------------------------------------------------------------------
+    // Transitions: volatile CASes on the word. Those given the word they saw fail if another
+    // thread moved it first; the others retry.
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Any thread: IDLE, PENDING or STOPPED to PENDING at {@code when}, if the word is still
+     * {@code seen}. A foreign caller ({@code viaInbox}) also sets QUEUED when {@link #needsOwner}
+     * says the owner must look; it must then enqueue the timer unless {@code seen} had QUEUED
+     * already. The owner keeps whatever QUEUED flag is there: that reference is still to be
+     * drained.
+     *
+     * @return false if another thread changed the word first
+     */
+    final boolean arm(long seen, long when, boolean viaInbox) {
+        boolean queue = queued(seen) || (viaInbox && needsOwner(seen, when));
+        return WORD.compareAndSet(this, seen, pack(when, PENDING | (queue ? QUEUED : 0)));
+    }
+
+    /** Any thread: PENDING to STOPPED, lazily. @return false if it was not pending */
+    final boolean markStopped() {
+        for (;;) {
+            long w = word;
+            if (state(w) != PENDING) {
+                return false;
+            }
+            if (WORD.compareAndSet(this, w, withState(w, STOPPED))) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Owner, for a timer whose entry is in the heap: PENDING to IDLE; the caller removes the
+     * entry. @return false if it was not pending
+     */
+    final boolean disarmInHeap() {
+        for (;;) {
+            long w = word;
+            if (state(w) != PENDING) {
+                return false;
+            }
+            if (WORD.compareAndSet(this, w, withState(w, IDLE))) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Owner: a due one-shot (PENDING) or a dropped entry (STOPPED) to IDLE, if the word is still
+     * {@code seen}; QUEUED is kept. @return false if another thread changed the word first
+     */
+    final boolean retire(long seen) {
+        return WORD.compareAndSet(this, seen, withState(seen, IDLE));
+    }
+
+    /**
+     * Owner: a due ticker, PENDING at {@code seen}, to PENDING at {@code next}; QUEUED is kept.
+     * @return false if another thread changed the word first
+     */
+    final boolean advance(long seen, long next) {
+        return WORD.compareAndSet(this, seen, pack(next, PENDING | ((int) seen & QUEUED)));
+    }
+
+    /** Owner, draining the inbox: clears QUEUED. @return the word without it */
+    final long clearQueued() {
+        for (;;) {
+            long w = word;
+            if (WORD.compareAndSet(this, w, w & ~QUEUED)) {
+                return w & ~QUEUED;
+            }
+        }
+    }
+
+    /**
+     * Owner, closing the heap: any state to CLOSED, QUEUED cleared.
+     *
+     * @return the state before
+     */
+    final int close() {
+        for (;;) {
+            long w = word;
+            if (WORD.compareAndSet(this, w, pack(when(w), CLOSED))) {
+                return state(w);
+            }
+        }
+    }
+
+    /**
+     * Foreign, for an arming that found the heap closed: PENDING or STOPPED to IDLE, QUEUED
+     * cleared; IDLE and CLOSED stay.
+     *
+     * @return the state before
+     */
+    final int undoArming() {
+        for (;;) {
+            long w = word;
+            int state = state(w);
+            if (state == IDLE || state == CLOSED) {
+                return state;
+            }
+            if (WORD.compareAndSet(this, w, pack(when(w), IDLE))) {
+                return state;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // TimerHandle: any thread
+    // ------------------------------------------------------------------------------------------
 
     @Override
     public final boolean stop() {
@@ -137,7 +278,13 @@ class HeapTimer implements TimerHandle {
 
     @Override
     public boolean reset(long delay, TimeUnit unit) {
-        return heap.reset(this, delay, unit, 0);
+        Objects.requireNonNull(unit, "unit");
+        return heap.reset(this, unit.toNanos(delay), 0);
+    }
+
+    @Override
+    public final boolean resetAt(long deadlineNanos) {
+        return heap.resetAt(this, deadlineNanos);
     }
 
     @Override
@@ -158,11 +305,13 @@ class HeapTimer implements TimerHandle {
     @Override
     public String toString() {
         long w = word;
-        String state = switch (state(w)) {
-            case PENDING -> "pending";
-            case STOPPED -> "stopped";
-            default -> "idle";
-        };
+        String state =
+                switch (state(w)) {
+                    case PENDING -> "pending";
+                    case STOPPED -> "stopped";
+                    case CLOSED -> "closed";
+                    default -> "idle";
+                };
         return (isPeriodic() ? "Ticker[" : "Timer[") + state + ", task=" + task + "]";
     }
 }

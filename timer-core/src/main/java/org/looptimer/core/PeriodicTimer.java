@@ -24,12 +24,15 @@ final class PeriodicTimer extends HeapTimer {
         return period;
     }
 
+    /** Any thread, right before the CAS that arms the timer with it. */
     void period(long periodNanos) {
         this.period = periodNanos;
     }
 
+    /** Takes {@code period} as the new period and runs next one period from now. */
     @Override
     public boolean reset(long period, TimeUnit unit) {
-        return heap.reset(this, period, unit, TimerHeap.checkPeriod(period, unit));
+        long periodNanos = Deadlines.checkPeriod(period, unit);
+        return heap.reset(this, periodNanos, periodNanos);
     }
 }

@@ -9,8 +9,9 @@ import java.util.concurrent.locks.LockSupport;
  * deadline, so the engine is usable without Netty.
  *
  * <pre>{@code
- * try (TimerThread timers = new TimerThread("timers")) {
- *     TimerHandle t = timers.heap().schedule(() -> System.out.println("tick"), 1, TimeUnit.SECONDS);
+ * try (TimerThread thread = new TimerThread("timers")) {
+ *     Timers timers = thread.timers();
+ *     TimerHandle t = timers.schedule(() -> System.out.println("tick"), 1, TimeUnit.SECONDS);
  *     ...
  * }
  * }</pre>
@@ -20,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * Foreign schedules wake it with {@link LockSupport#unpark}, whose permit is sticky, so one that
  * lands between {@code beforePoll()} and the park makes the park return at once.
  *
- * <p>Threads: {@link #heap()} and {@link #close()} from any thread. Callbacks run on this thread.
+ * <p>Threads: {@link #timers()}, {@link #isAlive()} and {@link #close()} from any thread. Callbacks
+ * run on this thread, which alone drives the heap: nothing public leads to it.
  */
 public final class TimerThread implements AutoCloseable {
 
@@ -52,9 +54,9 @@ public final class TimerThread implements AutoCloseable {
         this.thread.start();
     }
 
-    /** The heap this thread owns. Schedule on it from any thread. */
-    public TimerHeap heap() {
-        return heap;
+    /** The timers of the heap this thread owns. Schedule on them from any thread. */
+    public Timers timers() {
+        return heap.timers();
     }
 
     /** Whether the thread is still running. */

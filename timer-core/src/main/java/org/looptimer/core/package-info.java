@@ -3,9 +3,13 @@
  *
  * <p>Where to start reading:
  * <ul>
- *   <li>{@link org.looptimer.core.TimerHeap}: the public API and the cross-thread protocol.
+ *   <li>{@link org.looptimer.core.Timers} and {@link org.looptimer.core.TimerHandle}: what users
+ *       schedule with, from any thread.
+ *   <li>{@link org.looptimer.core.TimerHeap}: the owner's driver and its pass.
  *   <li>{@code HeapTimer}: a timer, and the state machine, documented once with every transition.
- *   <li>{@code QuaternaryHeap}: the owner's 4-ary struct-of-arrays heap.
+ *   <li>{@code DeadlineQueue}: the owner's 4-ary struct-of-arrays heap.
+ *   <li>{@code Inbox}: how other threads hand timers to the owner, and its race with close.
+ *   <li>{@code HeapClock} and {@link org.looptimer.core.Deadlines}: the time arithmetic.
  *   <li>{@code WakeGate}: when a foreign thread must wake the owner (Go's {@code wakeNetPoller}).
  *   <li>{@link org.looptimer.core.TimerThread}: a standalone owner, and the loop every owner runs.
  * </ul>

@@ -88,7 +88,7 @@ class ForeignThreadStressTest {
         List<Tracked> all = new ArrayList<>();
         try {
             CountDownLatch ownerKnown = new CountDownLatch(1);
-            timers.heap().schedule(() -> {
+            timers.timers().schedule(() -> {
                 owner = Thread.currentThread();
                 ownerKnown.countDown();
             }, 0, TimeUnit.NANOSECONDS);
@@ -101,7 +101,7 @@ class ForeignThreadStressTest {
                 List<Tracked> mine = new ArrayList<>();
                 owned.add(mine);
                 int id = w;
-                Thread worker = new Thread(() -> work(timers.heap(), id, end, mine), "stress-worker-" + w);
+                Thread worker = new Thread(() -> work(timers.timers(), id, end, mine), "stress-worker-" + w);
                 workers.add(worker);
                 worker.start();
             }
@@ -122,7 +122,7 @@ class ForeignThreadStressTest {
                         + t.describe());
             }
             assertTrue(timers.isAlive(), "the timer thread survived");
-            TimerStats stats = timers.heap().stats();
+            TimerStats stats = timers.timers().stats();
             assertEquals(0, stats.pendingTimers(), stats.toString());
             assertEquals(0, stats.callbackFailures(), () -> "callbacks failed: " + callbackFailures);
             System.out.printf("stress: %d operations on %d timers, %d stops prevented a run, %d re-arms moved a"
@@ -133,7 +133,7 @@ class ForeignThreadStressTest {
             Thread.setDefaultUncaughtExceptionHandler(previous);
         }
         assertNull(uncaught.get(), "an uncaught exception on some thread");
-        assertTrue(timers.heap().isClosed());
+        assertTrue(timers.timers().isClosed());
         for (Tracked t : all) {
             assertFalse(t.handle.isPending(), t.name + " is still pending after close");
         }
@@ -148,7 +148,7 @@ class ForeignThreadStressTest {
         return true;
     }
 
-    private void work(TimerHeap heap, int id, long end, List<Tracked> retired) {
+    private void work(Timers heap, int id, long end, List<Tracked> retired) {
         SplittableRandom random = new SplittableRandom(1000L + id);
         Tracked[] slots = new Tracked[SLOTS_PER_WORKER];
         int created = 0;

@@ -62,7 +62,7 @@ class HeapStatsTest extends ManualHeapFixture {
         assertEquals(0, s.pendingTimers());
         assertEquals(0, s.deletedEntries());
         assertEquals(0, s.heapEntries());
-        assertTrue(s.heapCapacity() <= QuaternaryHeap.MIN_CAPACITY, s.toString());
+        assertTrue(s.heapCapacity() <= DeadlineQueue.MIN_CAPACITY, s.toString());
     }
 
     @Test
@@ -88,7 +88,7 @@ class HeapStatsTest extends ManualHeapFixture {
         TimerStats s = heap.stats();
         assertEquals(0, s.heapEntries());
         assertEquals(0, s.deletedEntries());
-        assertTrue(s.heapCapacity() <= QuaternaryHeap.MIN_CAPACITY, s.toString());
+        assertTrue(s.heapCapacity() <= DeadlineQueue.MIN_CAPACITY, s.toString());
     }
 
     private List<TimerHandle> scheduleMany(int n) {

@@ -2,6 +2,7 @@ package org.looptimer.core;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,5 +69,22 @@ class MaxTimersTest extends ManualHeapFixture {
         assertTrue(b.reset(10, MILLISECONDS), "a pending timer keeps its slot");
         assertTrue(Foreign.call(() -> b.reset(7, MILLISECONDS)));
         assertEquals(3, limited.stats().pendingTimers());
+    }
+
+    @Test
+    void aTickerResetRejectedAsFullKeepsItsPeriod() {
+        TimerHandle ticker = limited.scheduleTicker(rec.task("tick"), 10, MILLISECONDS);
+        ticker.stop();
+        limited.schedule(rec.task("a"), 100, MILLISECONDS);
+        limited.schedule(rec.task("b"), 100, MILLISECONDS);
+        limited.schedule(rec.task("c"), 100, MILLISECONDS);
+        assertRejectedAsFull(() -> ticker.reset(3, MILLISECONDS));
+        assertRejectedAsFull(() -> Foreign.run(() -> ticker.reset(3, MILLISECONDS)));
+        assertEquals(3, limited.stats().pendingTimers());
+
+        limited.runDue(at(100));
+        assertFalse(ticker.resetAt(at(110)), "stopped: re-armed from idle");
+        limited.runDue(at(110));
+        assertEquals(at(120), ticker.deadlineNanos(), "still 10 ms, not the rejected 3 ms");
     }
 }

@@ -22,7 +22,6 @@ class OwnerThreadCheckTest extends ManualHeapFixture {
                 "afterPoll", heap::afterPoll,
                 "runDue", () -> heap.runDue(Long.MAX_VALUE),
                 "runDue(limit)", () -> heap.runDue(Long.MAX_VALUE, 10),
-                "updateTime", heap::updateTime,
                 "close", heap::close);
         ownerOnly.forEach((name, call) -> {
             Throwable failure = Foreign.failureOf(call);

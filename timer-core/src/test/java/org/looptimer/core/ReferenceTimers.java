@@ -12,10 +12,11 @@ import java.util.TreeSet;
  *
  * <p>The rules it encodes, from the design brief:
  * <ul>
- *   <li>The owner measures delays from its cached pass time: the {@code now} of the last runDue, or
- *       one clock reading taken by the first arming after beforePoll/afterPoll; updateTime takes a
- *       fresh one. A foreign thread always reads the clock.
- *   <li>Zero or negative delay: due at that time. Overflow: never.
+ *   <li>Never early: every arming, on any thread, measures its delay from the clock reading at the
+ *       call; an absolute deadline is taken as given. An owner arming during a pass whose deadline
+ *       is before the pass's {@code now} is armed at {@code now} (it waits for the next pass anyway).
+ *   <li>Zero or negative delay: due at that time. Overflow: never. An absolute deadline before the
+ *       origin is the origin; {@link Long#MAX_VALUE} is never.
  *   <li>A pass runs every pending timer whose deadline is at or before {@code now} and that was not
  *       armed during the pass, earliest deadline first. Equal deadlines run in owner arming order
  *       (schedule, reset, or a ticker's re-arm when it runs). A timer last armed by a foreign thread
@@ -73,8 +74,6 @@ final class ReferenceTimers {
     }
 
     final long origin;
-    private boolean hasCachedTime;
-    private long cachedTime;
     private long nextSeq;
     private int nextId;
 
@@ -115,20 +114,11 @@ final class ReferenceTimers {
         return now + delayNanos;
     }
 
-    private long ownerTime(long clockInternal) {
-        if (!hasCachedTime) {
-            cachedTime = clockInternal;
-            hasCachedTime = true;
-        }
-        return cachedTime;
-    }
-
-    private long armingTime(boolean owner, long clockInternal) {
-        return owner ? ownerTime(clockInternal) : clockInternal;
-    }
-
     /** Marks {@code t} armed now; its deadline is already set. Call {@link #unindex} before changing it. */
     private void armed(Timer t, boolean owner) {
+        if (inPass && owner && t.when < passNow) {
+            t.when = passNow;
+        }
         t.pending = true;
         t.ownerOrdered = owner;
         t.seq = nextSeq++;
@@ -148,7 +138,7 @@ final class ReferenceTimers {
     Timer schedule(boolean owner, boolean periodic, long delayNanos, long clockInternal, boolean throwing) {
         Timer t = new Timer(nextId++, periodic, throwing);
         t.period = periodic ? delayNanos : 0;
-        t.when = deadline(armingTime(owner, clockInternal), delayNanos);
+        t.when = deadline(clockInternal, delayNanos);
         armed(t, owner);
         timers.add(t);
         return t;
@@ -167,27 +157,31 @@ final class ReferenceTimers {
         if (t.periodic) {
             t.period = delayNanos;
         }
-        t.when = deadline(armingTime(owner, clockInternal), delayNanos);
+        t.when = deadline(clockInternal, delayNanos);
         armed(t, owner);
         return wasPending;
     }
 
-    /**
-     * A reset rejected because the heap is full. It measured its delay before it was rejected, so
-     * on the owner it still took the pass's clock reading if none was taken yet.
-     */
-    void rejectedReset(boolean owner, long clockInternal) {
-        armingTime(owner, clockInternal);
+    /** The heap's internal time for an absolute clock-domain deadline. */
+    long absolute(long clockNanos) {
+        // The heap keeps deadlines below 2^60 ns (36 years): anything later is as good as never.
+        return clockNanos == Long.MAX_VALUE ? NEVER : Math.min(Math.max(0, clockNanos - origin), (1L << 60) - 2);
     }
 
-    void updateTime(long clockInternal) {
-        cachedTime = clockInternal;
-        hasCachedTime = true;
+    Timer scheduleAt(boolean owner, long whenInternal, boolean throwing) {
+        Timer t = new Timer(nextId++, false, throwing);
+        t.when = whenInternal;
+        armed(t, owner);
+        timers.add(t);
+        return t;
     }
 
-    /** beforePoll and afterPoll: the next owner arming takes a fresh reading. */
-    void forgetTime() {
-        hasCachedTime = false;
+    boolean resetAt(Timer t, boolean owner, long whenInternal) {
+        boolean wasPending = t.pending;
+        unindex(t);
+        t.when = whenInternal;
+        armed(t, owner);
+        return wasPending;
     }
 
     /** The earliest pending deadline (internal), or {@link #NEVER}. */
@@ -203,8 +197,6 @@ final class ReferenceTimers {
         inPass = true;
         passNow = nowInternal;
         passRan = 0;
-        cachedTime = nowInternal;
-        hasCachedTime = true;
         for (Timer t : armedThisPass) {
             t.armedThisPass = false;
         }
@@ -251,8 +243,8 @@ final class ReferenceTimers {
         fired++;
         byDeadline.remove(actual);
         if (actual.periodic) {
-            long behind = passNow - actual.when;
-            actual.when = actual.when + actual.period * (1 + behind / actual.period);
+            long steps = 1 + (passNow - actual.when) / actual.period;
+            actual.when = steps > (NEVER - actual.when) / actual.period ? NEVER : actual.when + steps * actual.period;
             actual.seq = nextSeq++;
             actual.ownerOrdered = true;
             byDeadline.add(actual);

@@ -62,7 +62,7 @@ class ResetTest extends ManualHeapFixture {
         TimerHandle t = heap.schedule(rec.task("t"), 10, MILLISECONDS);
         TimerHandle marker = heap.schedule(rec.task("marker"), 50, MILLISECONDS);
         for (int i = 1; i <= 100; i++) {
-            heap.runDue(at(i / 10));
+            runAt(i / 10);
             assertTrue(t.reset(100, MILLISECONDS));
         }
         assertEquals(at(10 + 100), t.deadlineNanos());
@@ -126,33 +126,6 @@ class ResetTest extends ManualHeapFixture {
     }
 
     @Test
-    void ownerMeasuresFromThePassTimeUntilUpdateTime() {
-        heap.runDue(at(0));
-        TimerHandle t = heap.schedule(rec.task("t"), 1, MILLISECONDS);
-        clock.advance(5, MILLISECONDS);
-
-        t.reset(10, MILLISECONDS);
-        assertEquals(at(10), t.deadlineNanos(), "loop time: the last runDue's reading");
-        heap.updateTime();
-        t.reset(10, MILLISECONDS);
-        assertEquals(at(15), t.deadlineNanos(), "updateTime takes a fresh reading");
-    }
-
-    @Test
-    void ownerTakesOneFreshReadingAfterAfterPollAndKeepsIt() {
-        heap.runDue(at(0));
-        heap.beforePoll();
-        clock.advance(3, MILLISECONDS);
-        heap.afterPoll();
-        clock.advance(1, MILLISECONDS);
-        TimerHandle a = heap.schedule(rec.task("a"), 10, MILLISECONDS); // reads the clock: 4 ms
-        clock.advance(1, MILLISECONDS);
-        TimerHandle b = heap.schedule(rec.task("b"), 10, MILLISECONDS); // reuses that reading
-        assertEquals(at(14), a.deadlineNanos());
-        assertEquals(at(14), b.deadlineNanos());
-    }
-
-    @Test
     void foreignResetAlwaysReadsTheClock() {
         TimerHandle t = heap.schedule(rec.task("t"), 1, MILLISECONDS);
         heap.runDue(at(0));
@@ -175,5 +148,36 @@ class ResetTest extends ManualHeapFixture {
         assertFalse(wasPending[0]);
         assertEquals(1, runAt(10));
         assertEquals(List.of("t", "t"), rec.runs());
+    }
+
+    /**
+     * A stopped entry whose earlier re-arm was drained while it was stopped must still have its
+     * key moved up: a later reset revives the entry lazily, trusting its key.
+     */
+    @Test
+    void ownerResetOfAStoppedEntryDrainedAfterAnEarlierForeignRearmRunsOnTime() {
+        TimerHandle t = heap.schedule(rec.task("t"), 1, java.util.concurrent.TimeUnit.HOURS);
+        Foreign.run(() -> t.reset(1, MILLISECONDS)); // earlier: handed over through the inbox
+        Foreign.run(t::stop);
+        heap.beforePoll(); // drains it while stopped
+        heap.afterPoll();
+        clock.advance(5, MILLISECONDS);
+        assertFalse(t.reset(10, MILLISECONDS), "later than the drained deadline: lazy");
+        assertEquals(0, runAt(14));
+        assertEquals(1, runAt(15), "not an hour late");
+        assertEquals(List.of("t"), rec.runs());
+    }
+
+    @Test
+    void foreignResetOfAStoppedEntryDrainedAfterAnEarlierForeignRearmRunsOnTime() {
+        TimerHandle t = heap.schedule(rec.task("t"), 1, java.util.concurrent.TimeUnit.HOURS);
+        Foreign.run(() -> t.reset(1, MILLISECONDS));
+        Foreign.run(t::stop);
+        heap.beforePoll();
+        heap.afterPoll();
+        clock.advance(5, MILLISECONDS);
+        assertFalse(Foreign.call(() -> t.reset(10, MILLISECONDS)));
+        assertEquals(0, runAt(14));
+        assertEquals(1, runAt(15));
     }
 }

@@ -16,7 +16,7 @@ class TickerTest extends ManualHeapFixture {
 
     @Test
     void firstRunIsOnePeriodAfterScheduling() {
-        heap.runDue(at(3));
+        runAt(3);
         TimerHandle ticker = heap.scheduleTicker(rec.task("tick"), 10, MILLISECONDS);
         assertTrue(ticker.isPeriodic());
         assertEquals(at(13), ticker.deadlineNanos());

@@ -36,19 +36,19 @@ class TimerHeapModelTest {
     @Test
     void ownerOnlyOperationsMatchTheModel() throws Exception {
         long ops = Long.getLong("looptimer.model.ops", 1_000_000);
-        new Run(seed(), ops, false, Integer.MAX_VALUE).run();
+        new Run(seed(), 0, ops, false, Integer.MAX_VALUE).run();
     }
 
     @Test
     void lockStepForeignOperationsMatchTheModel() throws Exception {
         long ops = Long.getLong("looptimer.model.ops", 1_000_000) / 4;
-        new Run(seed() ^ 0x9E3779B97F4A7C15L, ops, true, Integer.MAX_VALUE).run();
+        new Run(seed(), 0x9E3779B97F4A7C15L, ops, true, Integer.MAX_VALUE).run();
     }
 
     @Test
     void limitedHeapRejectsExactlyWhenFull() throws Exception {
         long ops = Long.getLong("looptimer.model.ops", 1_000_000) / 8;
-        new Run(seed() ^ 0x632BE59BD9B4E019L, ops, true, 64).run();
+        new Run(seed(), 0x632BE59BD9B4E019L, ops, true, 64).run();
     }
 
     private static long seed() {
@@ -94,12 +94,13 @@ class TimerHeapModelTest {
         /** A foreign arming the owner has not drained yet: its nextDeadlineNanos may not know it. */
         private boolean undrained;
 
-        Run(long seed, long ops, boolean withForeign, int maxTimers) {
+        /** @param seed what {@code -Dlooptimer.model.seed} reruns; {@code salt} varies it per test */
+        Run(long seed, long salt, long ops, boolean withForeign, int maxTimers) {
             this.maxTimers = maxTimers;
             this.seed = seed;
             this.ops = ops;
             this.withForeign = withForeign;
-            this.random = new SplittableRandom(seed);
+            this.random = new SplittableRandom(seed ^ salt);
             // Start a few seconds below the top of the long range: the run wraps past it.
             long origin = Long.MAX_VALUE - random.nextLong(1, 5_000_000_000L);
             this.clock = new ManualClock(origin);
@@ -124,7 +125,6 @@ class TimerHeapModelTest {
                     }
                 }
                 heap.beforePoll();
-                model.forgetTime();
                 checkAll();
                 closeAndCheck();
             } finally {
@@ -160,14 +160,13 @@ class TimerHeapModelTest {
                 runDue(1 + random.nextInt(5));
             } else if (r < 73) {
                 beforePoll();
-            } else if (r < 79) {
+            } else if (r < 77) {
                 note("afterPoll", NO_ARG, null);
                 heap.afterPoll();
-                model.forgetTime();
-            } else if (r < 82) {
-                note("updateTime", NO_ARG, null);
-                heap.updateTime();
-                model.updateTime(clockInternal());
+            } else if (r < 80) {
+                scheduleAt(pickSide());
+            } else if (r < 83) {
+                resetAt(pickSide());
             } else if (r < 88) {
                 nextDeadline();
             } else if (r < 92) {
@@ -189,9 +188,11 @@ class TimerHeapModelTest {
                 case 5, 6, 7 -> reset(true);
                 case 8 -> nextDeadline();
                 default -> {
-                    note("updateTime (in callback)", NO_ARG, null);
-                    heap.updateTime();
-                    model.updateTime(clockInternal());
+                    if (random.nextBoolean()) {
+                        scheduleAt(true);
+                    } else {
+                        resetAt(true);
+                    }
                 }
             }
         }
@@ -245,7 +246,6 @@ class TimerHeapModelTest {
             long delay = t.periodic ? period() : delay();
             note(owner ? "owner reset, ns" : "foreign reset, ns", delay, t);
             if (!t.pending && model.pendingCount() >= maxTimers) {
-                model.rejectedReset(owner, clockInternal());
                 expectFull(owner, () -> t.handle.reset(delay, NANOSECONDS));
                 checkOne(t, owner);
                 return;
@@ -253,6 +253,52 @@ class TimerHeapModelTest {
             boolean expected = model.reset(t, owner, delay, clockInternal());
             boolean actual = on(owner, () -> t.handle.reset(delay, NANOSECONDS));
             check(expected == actual, () -> "reset() returned " + actual + " for " + t);
+            undrained |= !owner;
+            checkOne(t, owner);
+        }
+
+        /** An absolute deadline around now: a little in the past, due now, or ahead; rarely never. */
+        private long absoluteDeadline() {
+            if (random.nextInt(50) == 0) {
+                return Long.MAX_VALUE;
+            }
+            long delay = delay();
+            return delay == Long.MAX_VALUE ? Long.MAX_VALUE : clock.nanoTime() + delay - U * random.nextInt(3);
+        }
+
+        private void scheduleAt(boolean owner) throws Exception {
+            if (model.timers.size() >= POOL) {
+                evict();
+            }
+            long deadline = absoluteDeadline();
+            boolean throwing = random.nextInt(100) < 3;
+            note((owner ? "owner" : "foreign") + " scheduleAt, from origin", deadline - model.origin, null);
+            if (model.pendingCount() >= maxTimers) {
+                expectFull(owner, () -> heap.scheduleAt(() -> { }, deadline));
+                return;
+            }
+            ReferenceTimers.Timer t = model.scheduleAt(owner, model.absolute(deadline), throwing);
+            Runnable task = () -> onFire(t);
+            t.handle = on(owner, () -> heap.scheduleAt(task, deadline));
+            undrained |= !owner;
+            checkOne(t, owner);
+        }
+
+        private void resetAt(boolean owner) throws Exception {
+            ReferenceTimers.Timer t = pickTimer();
+            if (t == null) {
+                return;
+            }
+            long deadline = absoluteDeadline();
+            note(owner ? "owner resetAt, from origin" : "foreign resetAt, from origin", deadline - model.origin, t);
+            if (!t.pending && model.pendingCount() >= maxTimers) {
+                expectFull(owner, () -> t.handle.resetAt(deadline));
+                checkOne(t, owner);
+                return;
+            }
+            boolean expected = model.resetAt(t, owner, model.absolute(deadline));
+            boolean actual = on(owner, () -> t.handle.resetAt(deadline));
+            check(expected == actual, () -> "resetAt() returned " + actual + " for " + t);
             undrained |= !owner;
             checkOne(t, owner);
         }
@@ -295,7 +341,6 @@ class TimerHeapModelTest {
         private void beforePoll() {
             note("beforePoll", NO_ARG, null);
             long actual = heap.beforePoll();
-            model.forgetTime();
             long expected = model.toClock(model.earliestDeadline());
             check(actual == expected, () -> "beforePoll() returned " + show(actual) + ", expected " + show(expected));
             undrained = false;

@@ -36,7 +36,7 @@ class TimerThreadTest {
     void runsTimersOnItsOwnThread() throws Exception {
         AtomicReference<String> ranOn = new AtomicReference<>();
         CountDownLatch ran = new CountDownLatch(1);
-        timers.heap().schedule(() -> {
+        timers.timers().schedule(() -> {
             ranOn.set(Thread.currentThread().getName());
             ran.countDown();
         }, 1, MILLISECONDS);
@@ -46,10 +46,10 @@ class TimerThreadTest {
 
     @Test
     void earlierTimerFromAnotherThreadWakesItFromALongSleep() throws Exception {
-        timers.heap().schedule(() -> { }, 1, HOURS);
+        timers.timers().schedule(() -> { }, 1, HOURS);
         AtomicReference<Thread> owner = new AtomicReference<>();
         CountDownLatch firstPass = new CountDownLatch(1);
-        timers.heap().schedule(() -> {
+        timers.timers().schedule(() -> {
             owner.set(Thread.currentThread());
             firstPass.countDown();
         }, 0, MILLISECONDS);
@@ -61,50 +61,50 @@ class TimerThreadTest {
         assertEquals(Thread.State.TIMED_WAITING, owner.get().getState(), "parked toward +1 h");
 
         CountDownLatch ran = new CountDownLatch(1);
-        timers.heap().schedule(ran::countDown, 1, MILLISECONDS);
+        timers.timers().schedule(ran::countDown, 1, MILLISECONDS);
         await(ran, "the earlier timer woke the sleeping thread");
-        assertTrue(timers.heap().stats().wakeupsRequested() >= 1, timers.heap().stats().toString());
+        assertTrue(timers.timers().stats().wakeupsRequested() >= 1, timers.timers().stats().toString());
     }
 
     @Test
     void emptyHeapParksUntilTheFirstTimer() throws Exception {
         CountDownLatch ran = new CountDownLatch(1);
-        timers.heap().schedule(ran::countDown, 0, MILLISECONDS);
+        timers.timers().schedule(ran::countDown, 0, MILLISECONDS);
         await(ran, "a timer scheduled on an idle thread ran");
     }
 
     @Test
     void tickerKeepsTicking() throws Exception {
         CountDownLatch fiveTicks = new CountDownLatch(5);
-        TimerHandle ticker = timers.heap().scheduleTicker(fiveTicks::countDown, 1, MILLISECONDS);
+        TimerHandle ticker = timers.timers().scheduleTicker(fiveTicks::countDown, 1, MILLISECONDS);
         await(fiveTicks, "five ticks");
         assertTrue(ticker.stop());
     }
 
     @Test
     void failingCallbackDoesNotKillTheThread() throws Exception {
-        timers.heap().schedule(() -> {
+        timers.timers().schedule(() -> {
             throw new IllegalStateException("expected by the test: logged by the default handler");
         }, 0, MILLISECONDS);
         CountDownLatch after = new CountDownLatch(1);
-        timers.heap().schedule(after::countDown, 1, MILLISECONDS);
+        timers.timers().schedule(after::countDown, 1, MILLISECONDS);
         await(after, "a timer after the failing one ran");
         assertTrue(timers.isAlive());
-        assertEquals(1, timers.heap().stats().callbackFailures());
+        assertEquals(1, timers.timers().stats().callbackFailures());
     }
 
     @Test
     void closeStopsPendingTimersEndsTheThreadAndRejectsNewWork() {
         AtomicInteger runs = new AtomicInteger();
-        TimerHandle pending = timers.heap().schedule(runs::incrementAndGet, 1, HOURS);
+        TimerHandle pending = timers.timers().schedule(runs::incrementAndGet, 1, HOURS);
         timers.close();
 
         assertFalse(timers.isAlive(), "close() waits for the thread");
-        assertTrue(timers.heap().isClosed());
+        assertTrue(timers.timers().isClosed());
         assertFalse(pending.isPending());
         assertFalse(pending.stop());
         assertThrows(RejectedExecutionException.class,
-                () -> timers.heap().schedule(runs::incrementAndGet, 0, MILLISECONDS));
+                () -> timers.timers().schedule(runs::incrementAndGet, 0, MILLISECONDS));
         assertEquals(0, runs.get());
         timers.close(); // idempotent
     }
@@ -112,7 +112,7 @@ class TimerThreadTest {
     @Test
     void closeFromACallbackDoesNotDeadlock() throws Exception {
         CountDownLatch closing = new CountDownLatch(1);
-        timers.heap().schedule(() -> {
+        timers.timers().schedule(() -> {
             timers.close();
             closing.countDown();
         }, 0, MILLISECONDS);
@@ -122,6 +122,6 @@ class TimerThreadTest {
             Thread.sleep(1);
         }
         assertFalse(timers.isAlive(), "the thread ended after its pass");
-        assertTrue(timers.heap().isClosed());
+        assertTrue(timers.timers().isClosed());
     }
 }

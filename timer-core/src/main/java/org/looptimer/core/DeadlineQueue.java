@@ -26,7 +26,7 @@ import java.util.Arrays;
  * which reads {@link #size()} and {@link #capacity()} racily from any thread: a statistic may be
  * stale, and an {@code int} never tears.
  */
-final class QuaternaryHeap {
+final class DeadlineQueue {
 
     static final int MIN_CAPACITY = 16;
 
