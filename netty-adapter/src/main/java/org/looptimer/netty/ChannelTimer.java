@@ -2,6 +2,7 @@ package org.looptimer.netty;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.looptimer.core.Deadlines;
 import org.looptimer.core.TimerHandle;
 
 /**
@@ -80,14 +81,27 @@ final class ChannelTimer implements TimerHandle, Runnable {
 
     @Override
     public boolean reset(long delay, TimeUnit unit) {
-        Objects.requireNonNull(unit, "unit");
-        if (periodic && delay <= 0) {
-            throw new IllegalArgumentException("period must be > 0, was " + delay + " " + unit);
+        if (periodic) {
+            Deadlines.checkPeriod(delay, unit);
+        } else {
+            Objects.requireNonNull(unit, "unit");
         }
         if (owner.isClosed()) {
             return false; // dies with its channel: nothing to re-arm
         }
-        boolean wasPending = inner.reset(delay, unit);
+        return rearmed(inner.reset(delay, unit));
+    }
+
+    @Override
+    public boolean resetAt(long deadlineNanos) {
+        if (owner.isClosed()) {
+            return false;
+        }
+        return rearmed(inner.resetAt(deadlineNanos));
+    }
+
+    /** A timer that was not pending is armed again: the loop's list must hold it. */
+    private boolean rearmed(boolean wasPending) {
         if (!wasPending) {
             owner.track(this);
         }

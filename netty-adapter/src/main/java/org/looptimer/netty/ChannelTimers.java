@@ -10,8 +10,8 @@ import io.netty.util.concurrent.AbstractEventExecutor;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.looptimer.core.Deadlines;
 import org.looptimer.core.TimerHandle;
-import org.looptimer.core.TimerHeap;
 
 /**
  * Timers bound to a channel's life: every timer scheduled here is stopped when the channel
@@ -135,11 +135,7 @@ public final class ChannelTimers {
      */
     public TimerHandle scheduleTicker(Runnable task, long period, TimeUnit unit) {
         Objects.requireNonNull(task, "task");
-        Objects.requireNonNull(unit, "unit");
-        if (period <= 0) {
-            throw new IllegalArgumentException("period must be > 0, was " + period + " " + unit);
-        }
-        return arm(task, unit.toNanos(period), true);
+        return arm(task, Deadlines.checkPeriod(period, unit), true);
     }
 
     private TimerHandle arm(Runnable task, long nanos, boolean periodic) {
@@ -153,24 +149,11 @@ public final class ChannelTimers {
         }
         EventLoop loop = channel.eventLoop();
         ChannelTimer timer = new ChannelTimer(this, task, periodic);
-        TimerHeap heap = heapOf(loop);
-        TimerHandle inner;
-        if (heap != null) {
-            inner = periodic
-                    ? heap.scheduleTicker(timer, nanos, TimeUnit.NANOSECONDS)
-                    : heap.schedule(timer, nanos, TimeUnit.NANOSECONDS);
-        } else {
-            inner = periodic
-                    ? ExecutorTimerHandle.scheduleTicker(loop, timer, nanos)
-                    : ExecutorTimerHandle.schedule(loop, timer, nanos);
-        }
-        timer.inner = inner;
+        timer.inner = periodic
+                ? LoopTimers.scheduleTicker(loop, timer, nanos, TimeUnit.NANOSECONDS)
+                : LoopTimers.schedule(loop, timer, nanos, TimeUnit.NANOSECONDS);
         track(timer);
         return timer;
-    }
-
-    private static TimerHeap heapOf(EventLoop loop) {
-        return loop instanceof TimerEventLoop ? ((TimerEventLoop) loop).timers() : null;
     }
 
     /** Whether the channel's timers are dead: the channel is closed or closing. Any thread. */
@@ -261,15 +244,6 @@ public final class ChannelTimers {
             t.inner.stop();
             t = next;
         }
-    }
-
-    /** For tests: how many timers the loop's list holds. Loop only. */
-    int trackedCount() {
-        int n = 0;
-        for (ChannelTimer t = head; t != null; t = t.next) {
-            n++;
-        }
-        return n;
     }
 
     Channel channel() {

@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.looptimer.core.Deadlines;
 import org.looptimer.core.TimerHandle;
 
 /**
@@ -31,8 +32,9 @@ final class ExecutorTimerHandle implements TimerHandle {
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ExecutorTimerHandle.class);
 
-    private static final int PENDING = 0;
-    private static final int RAN = 1;
+    // An arming's states, numbered as the heap's: 0 is not armed, 1 pending, 2 stopped.
+    private static final int RAN = 0;
+    private static final int PENDING = 1;
     private static final int STOPPED = 2;
 
     private static final VarHandle CURRENT;
@@ -61,24 +63,27 @@ final class ExecutorTimerHandle implements TimerHandle {
         this.periodic = periodic;
     }
 
-    /** A one-shot timer running {@code task} on {@code executor} {@code delayNanos} from now. */
-    static ExecutorTimerHandle schedule(EventExecutor executor, Runnable task, long delayNanos) {
-        ExecutorTimerHandle h = new ExecutorTimerHandle(executor, task, false);
-        h.arm(delayNanos, 0);
+    /**
+     * A timer running {@code task} on {@code executor} {@code delayNanos} from now: once, or, if
+     * {@code periodic}, every {@code delayNanos} (> 0).
+     */
+    static ExecutorTimerHandle schedule(EventExecutor executor, Runnable task, long delayNanos, boolean periodic) {
+        ExecutorTimerHandle h = new ExecutorTimerHandle(executor, task, periodic);
+        long now = executor.ticker().nanoTime();
+        h.arm(Deadlines.after(now, delayNanos), periodic ? delayNanos : 0, now);
         return h;
     }
 
-    /** A ticker running {@code task} on {@code executor} every {@code periodNanos} (> 0). */
-    static ExecutorTimerHandle scheduleTicker(EventExecutor executor, Runnable task, long periodNanos) {
-        ExecutorTimerHandle h = new ExecutorTimerHandle(executor, task, true);
-        h.arm(periodNanos, periodNanos);
+    /** A one-shot timer running {@code task} on {@code executor} at {@code deadlineNanos}. */
+    static ExecutorTimerHandle scheduleAt(EventExecutor executor, Runnable task, long deadlineNanos) {
+        ExecutorTimerHandle h = new ExecutorTimerHandle(executor, task, false);
+        h.arm(deadlineNanos, 0, executor.ticker().nanoTime());
         return h;
     }
 
     /** Installs a new arming, retires the previous one, and returns whether that was pending. */
-    private boolean arm(long delayNanos, long periodNanos) {
-        long now = executor.ticker().nanoTime();
-        Arming next = new Arming(periodNanos, deadline(now, delayNanos));
+    private boolean arm(long deadline, long periodNanos, long now) {
+        Arming next = new Arming(periodNanos, deadline);
         // getAndSet (volatile): publishes the new arming before its executor task can exist, so
         // that task finds itself current when it runs.
         Arming previous = (Arming) CURRENT.getAndSet(this, next);
@@ -103,12 +108,15 @@ final class ExecutorTimerHandle implements TimerHandle {
 
     @Override
     public boolean reset(long delay, TimeUnit unit) {
-        Objects.requireNonNull(unit, "unit");
-        if (periodic && delay <= 0) {
-            throw new IllegalArgumentException("period must be > 0, was " + delay + " " + unit);
-        }
-        long nanos = unit.toNanos(delay);
-        return arm(nanos, periodic ? nanos : 0);
+        long nanos = periodic ? Deadlines.checkPeriod(delay, unit) : Objects.requireNonNull(unit, "unit").toNanos(delay);
+        long now = executor.ticker().nanoTime();
+        return arm(Deadlines.after(now, nanos), periodic ? nanos : 0, now);
+    }
+
+    /** A ticker keeps its period. */
+    @Override
+    public boolean resetAt(long deadlineNanos) {
+        return arm(deadlineNanos, current.period, executor.ticker().nanoTime());
     }
 
     @Override
@@ -131,27 +139,6 @@ final class ExecutorTimerHandle implements TimerHandle {
         Arming a = current;
         return "ExecutorTimerHandle[" + (a.state == PENDING ? "pending" : a.state == RAN ? "ran" : "stopped")
                 + ", deadline=" + a.deadline + (periodic ? ", period=" + a.period : "") + ", task=" + task + ']';
-    }
-
-    /** now + delay; zero or negative is now; an overflow is "never" ({@link Long#MAX_VALUE}). */
-    private static long deadline(long now, long delayNanos) {
-        if (delayNanos <= 0) {
-            return now;
-        }
-        if (now > 0 && delayNanos >= Long.MAX_VALUE - now) {
-            return Long.MAX_VALUE;
-        }
-        return now + delayNanos;
-    }
-
-    /** Go's ticker rule: the first period boundary after {@code now}; missed ticks are skipped. */
-    private static long nextTick(long when, long period, long now) {
-        long behind = Math.max(0, now - when);
-        long steps = 1 + behind / period;
-        if (steps > (Long.MAX_VALUE - when) / period) {
-            return Long.MAX_VALUE;
-        }
-        return when + steps * period;
     }
 
     /**
@@ -182,6 +169,7 @@ final class ExecutorTimerHandle implements TimerHandle {
                 return; // never runs: nothing to queue
             }
             try {
+                // Netty reads its ticker again: the run is never before the deadline.
                 future = executor.schedule(this, deadline - now, TimeUnit.NANOSECONDS);
             } catch (RuntimeException rejected) {
                 STATE.compareAndSet(this, PENDING, STOPPED);
@@ -227,7 +215,7 @@ final class ExecutorTimerHandle implements TimerHandle {
                 // Queue the next tick before running, as the heap does, so the task may stop or
                 // reset its own ticker.
                 long now = executor.ticker().nanoTime();
-                long next = nextTick(deadline, period, now);
+                long next = Deadlines.nextTick(deadline, period, now);
                 deadline = next;
                 if (next != Long.MAX_VALUE) {
                     future = executor.schedule(this, next - now, TimeUnit.NANOSECONDS);

@@ -2,6 +2,7 @@ package org.looptimer.netty;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.looptimer.core.Deadlines;
 import org.looptimer.core.TimerHandle;
 
 /**
@@ -23,10 +24,16 @@ final class InertTimerHandle implements TimerHandle {
 
     @Override
     public boolean reset(long delay, TimeUnit unit) {
-        Objects.requireNonNull(unit, "unit");
-        if (periodic && delay <= 0) {
-            throw new IllegalArgumentException("period must be > 0, was " + delay + " " + unit);
+        if (periodic) {
+            Deadlines.checkPeriod(delay, unit);
+        } else {
+            Objects.requireNonNull(unit, "unit");
         }
+        return false;
+    }
+
+    @Override
+    public boolean resetAt(long deadlineNanos) {
         return false;
     }
 

@@ -9,8 +9,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.looptimer.core.Deadlines;
 import org.looptimer.core.TimerHandle;
-import org.looptimer.core.TimerHeap;
 
 /**
  * The {@link ScheduledFuture} of a task scheduled on a {@link TimerEventLoop}: a Netty promise
@@ -30,13 +30,10 @@ import org.looptimer.core.TimerHeap;
 final class LoopScheduledFuture<V> extends DefaultPromise<V> implements ScheduledFuture<V>, Runnable {
 
     private static final VarHandle HANDLE;
-    private static final VarHandle DEADLINE;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            HANDLE = lookup.findVarHandle(LoopScheduledFuture.class, "handle", TimerHandle.class);
-            DEADLINE = lookup.findVarHandle(LoopScheduledFuture.class, "deadlineNanos", long.class);
+            HANDLE = MethodHandles.lookup().findVarHandle(LoopScheduledFuture.class, "handle", TimerHandle.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -50,8 +47,8 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
     /** 0: one-shot; &gt; 0: fixed rate; &lt; 0: fixed delay, negated (as Netty's ScheduledFutureTask). */
     private final long periodNanos;
     /**
-     * The deadline of the current run, in the loop ticker's domain. Volatile: {@link #getDelay}
-     * reads it anywhere. Written by the loop once per run, and once by {@link #armed} (a CAS).
+     * The deadline of the next run, in the loop ticker's domain. Volatile: {@link #getDelay} reads
+     * it anywhere; the loop writes it before each re-arm.
      */
     private volatile long deadlineNanos;
     /**
@@ -60,44 +57,34 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
      */
     private volatile TimerHandle handle;
 
-    LoopScheduledFuture(TimerEventLoop loop, Runnable task, long delayNanos, long periodNanos) {
-        this(loop, task, false, delayNanos, periodNanos);
+    LoopScheduledFuture(TimerEventLoop loop, Runnable task, long deadlineNanos, long periodNanos) {
+        this(loop, task, false, deadlineNanos, periodNanos);
     }
 
-    LoopScheduledFuture(TimerEventLoop loop, Callable<V> task, long delayNanos, long periodNanos) {
-        this(loop, task, true, delayNanos, periodNanos);
+    LoopScheduledFuture(TimerEventLoop loop, Callable<V> task, long deadlineNanos, long periodNanos) {
+        this(loop, task, true, deadlineNanos, periodNanos);
     }
 
-    private LoopScheduledFuture(TimerEventLoop loop, Object task, boolean callable, long delayNanos,
+    private LoopScheduledFuture(TimerEventLoop loop, Object task, boolean callable, long deadlineNanos,
                                 long periodNanos) {
         super(loop);
         this.loop = loop;
         this.task = task;
         this.callable = callable;
         this.periodNanos = periodNanos;
-        // An estimate until armed() reads the heap's own deadline. Only a foreign scheduler needs
-        // one (the loop may run a periodic task before armed()); on the loop thread armed() runs
-        // before anything can read it, so the loop saves a clock read.
-        this.deadlineNanos = loop.inEventLoop()
-                ? 0 : saturatedAdd(loop.ticker().nanoTime(), Math.max(0, delayNanos));
+        this.deadlineNanos = deadlineNanos;
     }
 
     /** The scheduling thread: the heap accepted the timer. */
     void armed(TimerHandle h) {
         if (loop.inEventLoop()) {
-            // The loop cannot run this task before this returns, so nothing races these stores:
-            // release stores publish them to a foreign cancel() or getDelay(), no CAS needed.
+            // The loop cannot run this task before this returns, so nothing races this store: a
+            // release store publishes it to a foreign cancel(), no CAS needed.
             HANDLE.setRelease(this, h);
-            DEADLINE.setRelease(this, h.deadlineNanos());
-            return;
+        } else {
+            // CAS: the loop may have run a periodic task first and installed a timer of its own.
+            HANDLE.compareAndSet(this, null, h);
         }
-        long estimate = deadlineNanos;
-        if (HANDLE.compareAndSet(this, null, h)) {
-            // The heap's exact deadline replaces the estimate, unless the loop has already run the
-            // task and moved the deadline on (rearm() writes it before it re-arms the timer, so
-            // a deadline read from a re-armed timer never lands here). CAS, not a store, for that.
-            DEADLINE.compareAndSet(this, estimate, h.deadlineNanos());
-        } // else: the loop ran a periodic task first and installed its own timer
     }
 
     /** The loop, for a task it never armed because the loop is shutting down. */
@@ -145,28 +132,23 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
     }
 
     private void rearm() {
-        TimerHeap heap = loop.timers();
-        // The heap measures an owner's delay from its pass time; take a fresh one so that a fixed
-        // delay counts from the end of this run, and compute the delay against the same reading
-        // (read just after it, so the deadline is at most a clock read early, never late).
-        heap.updateTime();
-        long now = loop.ticker().nanoTime();
+        // Fixed rate: one period after the last deadline, no clock read. Fixed delay: one delay
+        // after this run ended, from a ticker reading taken now.
         long next = periodNanos > 0
-                ? saturatedAdd(deadlineNanos, periodNanos)
-                : saturatedAdd(now, -periodNanos);
+                ? Deadlines.after(deadlineNanos, periodNanos)
+                : Deadlines.after(loop.ticker().nanoTime(), -periodNanos);
         deadlineNanos = next;
-        long delay = next == Long.MAX_VALUE ? Long.MAX_VALUE : next - now;
         try {
             TimerHandle h = handle;
             if (h == null) {
-                h = heap.schedule(this, delay, TimeUnit.NANOSECONDS);
+                h = loop.timers().scheduleAt(this, next);
                 if (!HANDLE.compareAndSet(this, null, h)) {
                     h.stop(); // the scheduling thread stored its handle meanwhile: re-arm that one
                     h = handle;
-                    h.reset(delay, TimeUnit.NANOSECONDS);
+                    h.resetAt(next);
                 }
             } else {
-                h.reset(delay, TimeUnit.NANOSECONDS);
+                h.resetAt(next);
             }
             if (isCancelled()) {
                 h.stop(); // a foreign cancel found the timer idle just before this re-arm
@@ -253,10 +235,5 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
                 .append(" deadline: ").append(deadlineNanos)
                 .append(", period: ").append(periodNanos)
                 .append(", task: ").append(task);
-    }
-
-    static long saturatedAdd(long a, long b) {
-        long r = a + b;
-        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r; // only positive overflow is possible here
     }
 }

@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.looptimer.core.TimerHeap;
 
 /**
  * A drop-in {@link Timer} for code written against Netty's {@link HashedWheelTimer}, backed by
@@ -152,14 +151,8 @@ public final class LoopTimer implements Timer {
             }
             throw stoppedException();
         }
-        TimerHeap heap = registry.heap;
         try {
-            if (onLoop) {
-                // The heap measures an owner's delay from the start of its pass; the wheel
-                // measures from the call. A fresh reading keeps "never before the delay" true.
-                heap.updateTime();
-            }
-            timeout.handle = heap.schedule(timeout, delay, unit);
+            timeout.handle = registry.timers.schedule(timeout, delay, unit);
         } catch (RuntimeException rejected) {
             if (timeout.abandon()) {
                 releasePending();
@@ -210,15 +203,6 @@ public final class LoopTimer implements Timer {
 
     private static IllegalStateException stoppedException() {
         return new IllegalStateException("LoopTimer was stopped; cannot be started once stopped");
-    }
-
-    /** For tests: nodes in the registries, finished ones not yet swept included. */
-    int registeredCount() {
-        int n = 0;
-        for (TimeoutRegistry r : registries.values()) {
-            n += r.size();
-        }
-        return n;
     }
 
     @Override

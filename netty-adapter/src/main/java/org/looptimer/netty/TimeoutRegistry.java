@@ -3,7 +3,7 @@ package org.looptimer.netty;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Collection;
-import org.looptimer.core.TimerHeap;
+import org.looptimer.core.Timers;
 
 /**
  * The {@link LoopTimeout}s of one {@link LoopTimer} on one loop, so that {@link LoopTimer#stop()}
@@ -41,8 +41,8 @@ final class TimeoutRegistry {
         }
     }
 
-    /** The heap of the loop these timeouts live on. */
-    final TimerHeap heap;
+    /** The timers of the loop these timeouts live on. */
+    final Timers timers;
 
     private volatile LoopTimeout head;
     /** 1 while a thread sweeps. CAS. */
@@ -55,8 +55,8 @@ final class TimeoutRegistry {
     /** Live nodes the last sweep found; written by the sweeper, read as a hint. */
     private volatile int liveAtLastSweep;
 
-    TimeoutRegistry(TimerHeap heap) {
-        this.heap = heap;
+    TimeoutRegistry(Timers timers) {
+        this.timers = timers;
     }
 
     void push(LoopTimeout timeout) {
@@ -114,14 +114,5 @@ final class TimeoutRegistry {
             }
             node = (LoopTimeout) LoopTimeout.NEXT.getAcquire(node);
         }
-    }
-
-    /** Nodes in the list, finished ones included. For tests. */
-    int size() {
-        int n = 0;
-        for (LoopTimeout node = head; node != null; node = (LoopTimeout) LoopTimeout.NEXT.getAcquire(node)) {
-            n++;
-        }
-        return n;
     }
 }

@@ -6,15 +6,14 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.looptimer.core.Deadlines;
 import org.looptimer.core.TimerHeap;
-import org.looptimer.core.TimerStats;
+import org.looptimer.core.Timers;
 
 /**
  * A Netty I/O event loop that owns a {@link TimerHeap} and services it around every I/O poll, the
@@ -24,7 +23,7 @@ import org.looptimer.core.TimerStats;
  * <pre>{@code
  * TimerEventLoop loop = group.next();
  * ScheduledFuture<?> f = loop.schedule(task, 5, TimeUnit.SECONDS);    // Netty API, lives in the heap
- * TimerHandle t = loop.timers().schedule(task, 5, TimeUnit.SECONDS);  // the heap directly: cheaper
+ * TimerHandle t = loop.timers().schedule(task, 5, TimeUnit.SECONDS);  // the heap's own API: cheaper
  * }</pre>
  *
  * <h2>How the heap is serviced</h2>
@@ -61,8 +60,8 @@ import org.looptimer.core.TimerStats;
  *
  * <h2>Threads</h2>
  *
- * <p>{@link #timers()}, {@link #timerStats()}, {@link #ioPolls()} and the schedule methods: any
- * thread. The overridden hooks ({@link #runIo()}, {@link #delayNanos}, {@link #deadlineNanos},
+ * <p>{@link #timers()} and the schedule methods: any thread; {@link #timers()} leads to the heap's
+ * scheduling half only, never to its driver, which this loop alone runs. The overridden hooks ({@link #runIo()}, {@link #delayNanos}, {@link #deadlineNanos},
  * {@link #canSuspend(int)}, {@link #cancelScheduledTasks()}, {@link #run()}): the loop thread, as
  * Netty calls them.
  */
@@ -77,17 +76,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
 
     private static final Runnable START = () -> { };
 
-    private static final VarHandle IO_POLLS;
-
-    static {
-        try {
-            IO_POLLS = MethodHandles.lookup().findVarHandle(TimerEventLoop.class, "ioPolls", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final Ticker ticker;
+    /** Netty's clock for this loop; the heap reads it too, so deadlines share its domain. */
+    private final Ticker loopClock;
     private final TimerHeap heap;
     private final IoHandlerContext pollContext = new PollContext();
 
@@ -106,8 +96,6 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
      */
     private Thread heapSetupThread;
 
-    /** I/O passes so far. Loop thread writes with opaque stores; any thread reads. */
-    private long ioPolls;
     /**
      * Whether the loop thread is inside {@link #run()}. Volatile, a Dekker pair with the heap's
      * pending count: a foreign thread arms its timer (an atomic increment) and then, in
@@ -129,8 +117,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
 
     TimerEventLoop(IoEventLoopGroup parent, Executor executor, IoHandlerFactory ioHandlerFactory) {
         super(parent, executor, ioHandlerFactory);
-        this.ticker = ticker();
-        Ticker clock = this.ticker;
+        this.loopClock = ticker();
+        Ticker clock = this.loopClock;
         heapSetupThread = Thread.currentThread();
         this.heap = TimerHeap.builder()
                 .clock(clock::nanoTime)
@@ -168,23 +156,12 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         }
     }
 
-    /** This loop's timer heap. Any thread may schedule on it; it is serviced by this loop. */
-    public TimerHeap timers() {
-        return heap;
-    }
-
     /**
-     * The heap's counters. {@code wakeupsRequested} counts the {@code IoHandler.wakeup()} calls
-     * made for timers; stock Netty's own wake-ups (for {@code execute}) are not timers' and are not
-     * counted. Any thread.
+     * This loop's timers: schedule on them from any thread; this loop services them. Nothing here
+     * leads to the heap's driver (close, runDue, beforePoll), which only this loop runs.
      */
-    public TimerStats timerStats() {
-        return heap.stats();
-    }
-
-    /** I/O passes (polls, blocking or not) this loop has made. Any thread. */
-    public long ioPolls() {
-        return (long) IO_POLLS.getOpaque(this);
+    public Timers timers() {
+        return heap.timers();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -215,7 +192,6 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     @Override
     protected int runIo() {
         TimerHeap heap = this.heap;
-        IO_POLLS.setOpaque(this, ioPolls + 1); // opaque: a whole value for readers, no fence
         if (heap.isClosed()) {
             pollDeadline = Long.MAX_VALUE;
             timersDue = false;
@@ -228,17 +204,17 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         }
         long deadline = heap.beforePoll();
         pollDeadline = deadline;
-        timersDue = deadline != Long.MAX_VALUE && deadline - ticker.nanoTime() <= 0;
+        timersDue = deadline != Long.MAX_VALUE && deadline - loopClock.nanoTime() <= 0;
         int handled;
         try {
             handled = ioHandler().run(pollContext);
         } finally {
             heap.afterPoll();
         }
-        long start = ticker.nanoTime();
+        long start = loopClock.nanoTime();
         if (heap.runDue(start, TIMER_BATCH) > 0 && isSuspensionSupported()) {
             // Timers are work: the auto-scaler should see them as active time.
-            reportActiveIoTime(ticker.nanoTime() - start);
+            reportActiveIoTime(loopClock.nanoTime() - start);
         }
         return handled;
     }
@@ -266,7 +242,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         }
         long own = nextScheduledTaskDeadlineNanos();
         long deadline = own == -1 ? timers : Math.min(own, timers);
-        return Math.max(0, deadline - (currentTimeNanos - ticker.initialNanoTime()));
+        return Math.max(0, deadline - (currentTimeNanos - loopClock.initialNanoTime()));
     }
 
     /** Never suspend while the heap holds pending timers. */
@@ -301,15 +277,14 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
-        return arm(new LoopScheduledFuture<Void>(this, command, unit.toNanos(delay), 0),
-                unit.toNanos(delay));
+        return arm(new LoopScheduledFuture<Void>(this, command, deadline(unit.toNanos(delay)), 0));
     }
 
     @Override
     public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
         Objects.requireNonNull(callable, "callable");
         Objects.requireNonNull(unit, "unit");
-        return arm(new LoopScheduledFuture<>(this, callable, unit.toNanos(delay), 0), unit.toNanos(delay));
+        return arm(new LoopScheduledFuture<>(this, callable, deadline(unit.toNanos(delay)), 0));
     }
 
     @Override
@@ -317,8 +292,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
         long periodNanos = checkPeriodic(initialDelay, period, "period", unit);
-        return arm(new LoopScheduledFuture<Void>(this, command,
-                unit.toNanos(initialDelay), periodNanos), unit.toNanos(initialDelay));
+        return arm(new LoopScheduledFuture<Void>(this, command, deadline(unit.toNanos(initialDelay)), periodNanos));
     }
 
     @Override
@@ -326,10 +300,15 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
         long delayNanos = checkPeriodic(initialDelay, delay, "delay", unit);
-        return arm(new LoopScheduledFuture<Void>(this, command,
-                unit.toNanos(initialDelay), -delayNanos), unit.toNanos(initialDelay));
+        return arm(new LoopScheduledFuture<Void>(this, command, deadline(unit.toNanos(initialDelay)), -delayNanos));
     }
 
+    /** Netty's contract, and ours: the delay counts from a ticker reading taken by this call. */
+    private long deadline(long delayNanos) {
+        return Deadlines.after(loopClock.nanoTime(), delayNanos);
+    }
+
+    /** The JDK's checks for periodic tasks, with its messages; the period in nanoseconds. */
     private static long checkPeriodic(long initialDelay, long period, String name, TimeUnit unit) {
         if (initialDelay < 0) {
             throw new IllegalArgumentException("initialDelay must be >= 0, was " + initialDelay + " " + unit);
@@ -337,10 +316,10 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         if (period <= 0) {
             throw new IllegalArgumentException(name + " must be > 0, was " + period + " " + unit);
         }
-        return Math.max(1, unit.toNanos(period));
+        return unit.toNanos(period);
     }
 
-    private <V> ScheduledFuture<V> arm(LoopScheduledFuture<V> future, long delayNanos) {
+    private <V> ScheduledFuture<V> arm(LoopScheduledFuture<V> future) {
         boolean inLoop = inEventLoop();
         if (isShuttingDown()) {
             if (inLoop) {
@@ -350,14 +329,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             throw new RejectedExecutionException("event loop " + this + " is shutting down or terminated;"
                     + " task not scheduled");
         }
-        if (inLoop) {
-            // Netty's contract: the delay counts from this call. The heap measures an owner's delay
-            // from its loop time, which may be a whole pass of tasks old: refresh it, as Netty
-            // reads its ticker on every schedule.
-            heap.updateTime();
-        }
         // A loop that is not running yet, or suspended, is started by the heap's waker.
-        future.armed(heap.schedule(future, delayNanos, TimeUnit.NANOSECONDS));
+        future.armed(heap.scheduleAt(future, future.deadlineNanos()));
         return future;
     }
 

@@ -73,7 +73,7 @@ class ChannelTimersTest {
             assertEquals(List.of("100:a"), ran);
             assertFalse(t.isPending());
             assertFalse(t.stop(), "nothing left to prevent");
-            assertEquals(0, timers.trackedCount(), "a one-shot that ran leaves the channel's list");
+            assertEquals(0, Internals.tracked(timers), "a one-shot that ran leaves the channel's list");
         }
 
         @Test
@@ -91,7 +91,7 @@ class ChannelTimersTest {
             assertTrue(t.stop());
             advance(500);
             assertEquals(4, ran.size());
-            assertEquals(0, timers.trackedCount());
+            assertEquals(0, Internals.tracked(timers));
         }
 
         @Test
@@ -102,7 +102,7 @@ class ChannelTimersTest {
             assertFalse(t.isPending());
             advance(200);
             assertEquals(List.of(), ran);
-            assertEquals(0, timers.trackedCount());
+            assertEquals(0, Internals.tracked(timers));
         }
 
         @Test
@@ -115,7 +115,7 @@ class ChannelTimersTest {
             advance(1);
             assertEquals(List.of("150:a"), ran);
             assertFalse(t.reset(10, TimeUnit.MILLISECONDS), "had run");
-            assertEquals(1, timers.trackedCount(), "re-armed: tracked again");
+            assertEquals(1, Internals.tracked(timers), "re-armed: tracked again");
             advance(10);
             assertEquals(List.of("150:a", "160:a"), ran);
             t.reset(10, TimeUnit.MILLISECONDS);
@@ -146,7 +146,7 @@ class ChannelTimersTest {
             }, 10, TimeUnit.MILLISECONDS);
             advance(100);
             assertEquals(3, runs.get());
-            assertEquals(0, timers.trackedCount());
+            assertEquals(0, Internals.tracked(timers));
         }
 
         @Test
@@ -158,14 +158,14 @@ class ChannelTimersTest {
                     timers.scheduleTicker(record("t2"), 50, TimeUnit.MILLISECONDS));
             advance(20);
             assertEquals(List.of("10:t1", "20:t1"), ran);
-            assertEquals(4, timers.trackedCount());
+            assertEquals(4, Internals.tracked(timers));
             ch.close().syncUninterruptibly();
             for (TimerHandle h : handles) {
                 assertFalse(h.isPending(), h.toString());
                 assertFalse(h.stop(), "the close already stopped it");
                 assertFalse(h.reset(5, TimeUnit.MILLISECONDS), "a dead channel's timer stays dead");
             }
-            assertEquals(0, timers.trackedCount());
+            assertEquals(0, Internals.tracked(timers));
             advance(500);
             assertEquals(List.of("10:t1", "20:t1"), ran, "nothing runs after the close");
         }
@@ -298,7 +298,7 @@ class ChannelTimersTest {
                 Thread.sleep(5);
             }
             assertEquals(before, loop.timers().stats().pendingTimers(), "a ticker nobody stopped died with its channel");
-            assertEquals(0, (int) onLoop(loop, timers::trackedCount));
+            assertEquals(0, (int) onLoop(loop, () -> Internals.tracked(timers)));
         }
 
         @Test
@@ -378,7 +378,7 @@ class ChannelTimersTest {
                 assertTrue(marker.await(10, TimeUnit.SECONDS));
                 assertEquals(settled, runs.get(), "a stopped timer ran (" + group.getClass().getSimpleName() + ")");
                 assertTrue(settled > 0, "the timers did run during the race");
-                assertEquals(0, (int) onLoop(ch.eventLoop(), timers::trackedCount), "list not reconciled");
+                assertEquals(0, (int) onLoop(ch.eventLoop(), () -> Internals.tracked(timers)), "list not reconciled");
                 ch.close().syncUninterruptibly();
             }
         }
@@ -406,7 +406,7 @@ class ChannelTimersTest {
             ch.eventLoop().schedule(marker::countDown, 250, TimeUnit.MILLISECONDS);
             assertTrue(marker.await(10, TimeUnit.SECONDS));
             assertEquals(0, late.get());
-            assertEquals(0, (int) onLoop(ch.eventLoop(), timers::trackedCount));
+            assertEquals(0, (int) onLoop(ch.eventLoop(), () -> Internals.tracked(timers)));
         }
     }
 }

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.looptimer.core.TimerHandle;
-import org.looptimer.core.TimerHeap;
+import org.looptimer.core.Timers;
 
 /** Starting, suspending, resuming and shutting down a {@link TimerEventLoop}, and {@link LoopTimers}. */
 class LoopLifecycleTest {
@@ -54,7 +54,7 @@ class LoopLifecycleTest {
         };
         try {
             for (TimerEventLoopGroup g : groups) {
-                Set<TimerHeap> heaps = new HashSet<>();
+                Set<Timers> heaps = new HashSet<>();
                 for (EventExecutor e : g) {
                     TimerEventLoop loop = (TimerEventLoop) e;
                     assertSame(loop.timers(), LoopTimers.of(loop));
@@ -83,7 +83,7 @@ class LoopLifecycleTest {
         try {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoopTimers.of(stock.next()));
             assertTrue(e.getMessage().contains("SingleThreadIoEventLoop"), e.getMessage());
-            assertTrue(e.getMessage().contains("executor.schedule"), e.getMessage());
+            assertTrue(e.getMessage().contains("LoopTimers.schedule(executor"), e.getMessage());
         } finally {
             Loops.shutdown(stock);
         }
@@ -171,7 +171,7 @@ class LoopLifecycleTest {
         assertTrue(listenerSawCancel.await(10, TimeUnit.SECONDS));
         assertFalse(direct.isPending());
         assertTrue(loop.timers().isClosed());
-        assertEquals(0, loop.timerStats().pendingTimers());
+        assertEquals(0, loop.timers().stats().pendingTimers());
         assertFalse(anyRan.get(), "no timer runs once the loop shut down");
 
         assertThrows(RejectedExecutionException.class, () -> loop.schedule(() -> { }, 1, TimeUnit.SECONDS));

@@ -112,11 +112,11 @@ class LoopScheduledFutureTest {
 
     @Test
     void timersLiveInTheLoopHeap() throws Exception {
-        long before = loop.timerStats().pendingTimers();
+        long before = loop.timers().stats().pendingTimers();
         ScheduledFuture<?> f = loop.schedule(() -> { }, 10, TimeUnit.MINUTES);
-        assertEquals(before + 1, loop.timerStats().pendingTimers());
+        assertEquals(before + 1, loop.timers().stats().pendingTimers());
         assertTrue(f.cancel(false));
-        assertEquals(before, loop.timerStats().pendingTimers());
+        assertEquals(before, loop.timers().stats().pendingTimers());
     }
 
     @Test
@@ -224,7 +224,7 @@ class LoopScheduledFutureTest {
             loop.schedule(() -> { }, 1, TimeUnit.MILLISECONDS).sync();
             assertEquals(atCancel, runs.get(), "ran after cancel, iteration " + i);
         }
-        assertEquals(0, loop.timerStats().pendingTimers());
+        assertEquals(0, loop.timers().stats().pendingTimers());
     }
 
     @Test
@@ -316,7 +316,7 @@ class LoopScheduledFutureTest {
                 () -> loop.scheduleWithFixedDelay(task, 0, -1, TimeUnit.SECONDS));
         assertThrows(IllegalArgumentException.class,
                 () -> loop.scheduleWithFixedDelay(task, -1, 1, TimeUnit.SECONDS));
-        assertEquals(0, loop.timerStats().pendingTimers(), "nothing armed by a rejected call");
+        assertEquals(0, loop.timers().stats().pendingTimers(), "nothing armed by a rejected call");
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.looptimer.core.TimerHeap;
+import org.looptimer.core.Timers;
 
 /** A million timers due at once are run in batches between polls: they do not starve tasks or I/O. */
 class TimerBurstTest {
@@ -25,16 +25,17 @@ class TimerBurstTest {
 
     @Test
     void millionDueTimersInterleaveWithTasksAndPolls() throws Exception {
-        group = new TimerEventLoopGroup(1, NioIoHandler.newFactory());
+        CountingIoHandlerFactory counting = new CountingIoHandlerFactory(NioIoHandler.newFactory());
+        group = new TimerEventLoopGroup(1, counting);
         TimerEventLoop loop = group.next();
-        TimerHeap heap = loop.timers();
+        Timers heap = loop.timers();
         AtomicInteger fired = new AtomicInteger();
         AtomicInteger firedWhenTaskRan = new AtomicInteger(-1);
         AtomicLong pollsAtStart = new AtomicLong();
         Runnable count = fired::incrementAndGet;
 
         loop.submit(() -> {
-            pollsAtStart.set(loop.ioPolls());
+            pollsAtStart.set(counting.polls.get());
             // Equal deadlines run in arming order: this one first. The task it submits must run
             // at the end of the first batch, not after the million.
             heap.schedule(() -> loop.execute(() -> firedWhenTaskRan.set(fired.get())), 0, TimeUnit.NANOSECONDS);
@@ -47,9 +48,9 @@ class TimerBurstTest {
         assertTrue(firedWhenTaskRan.get() >= 0, "the task ran");
         assertTrue(firedWhenTaskRan.get() < TimerEventLoop.TIMER_BATCH,
                 "timers run before the task: " + firedWhenTaskRan.get());
-        long polls = loop.submit(loop::ioPolls).get(10, TimeUnit.SECONDS) - pollsAtStart.get();
+        long polls = loop.submit(counting.polls::get).get(10, TimeUnit.SECONDS) - pollsAtStart.get();
         assertTrue(polls >= TIMERS / TimerEventLoop.TIMER_BATCH,
                 "an I/O poll between batches: " + polls + " polls for " + TIMERS + " timers");
-        assertEquals(0, loop.timerStats().pendingTimers());
+        assertEquals(0, loop.timers().stats().pendingTimers());
     }
 }

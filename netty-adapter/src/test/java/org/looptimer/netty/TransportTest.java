@@ -183,7 +183,7 @@ class TransportTest {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        firedBeforeActive.set(((TimerEventLoop) ch.eventLoop()).timerStats().timersFired());
+                        firedBeforeActive.set(((TimerEventLoop) ch.eventLoop()).timers().stats().timersFired());
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, 50, TimeUnit.MILLISECONDS),
                                 new ChannelInboundHandlerAdapter() {
                                     @Override

@@ -42,12 +42,12 @@ class WakeupAccountingTest {
         ScheduledFuture<?> twoSeconds = sleepTowardTwoSeconds(loop);
 
         long wakeupsBefore = counting.wakeups.get();
-        long pollsBefore = loop.ioPolls();
-        TimerStats before = loop.timerStats();
+        long pollsBefore = counting.polls.get();
+        TimerStats before = loop.timers().stats();
         List<ScheduledFuture<?>> later = scheduleLater(loop);
 
         assertEquals(wakeupsBefore, counting.wakeups.get(), "IoHandler.wakeup() calls for later deadlines");
-        TimerStats after = loop.timerStats();
+        TimerStats after = loop.timers().stats();
         assertEquals(before.wakeupsRequested(), after.wakeupsRequested());
         assertEquals(before.wakeupsElided() + FOREIGN_SCHEDULES, after.wakeupsElided());
         // Cancelling from another thread is a lazy stop: no wake-up either.
@@ -55,8 +55,8 @@ class WakeupAccountingTest {
             assertTrue(f.cancel(false));
         }
         assertEquals(wakeupsBefore, counting.wakeups.get(), "IoHandler.wakeup() calls for foreign cancels");
-        assertTrue(loop.ioPolls() - pollsBefore <= 2,
-                "the loop kept sleeping: " + (loop.ioPolls() - pollsBefore) + " polls");
+        assertTrue(counting.polls.get() - pollsBefore <= 2,
+                "the loop kept sleeping: " + (counting.polls.get() - pollsBefore) + " polls");
 
         // Earlier than the deadline the loop sleeps toward: one wake-up, and it runs long before 2 s.
         long deadline = loop.ticker().nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -68,7 +68,7 @@ class WakeupAccountingTest {
         }, 50, TimeUnit.MILLISECONDS);
         assertTrue(ran.await(10, TimeUnit.SECONDS));
         assertTrue(ranAt.get() < deadline, "the early task waited for the loop's old deadline");
-        assertEquals(before.wakeupsRequested() + 1, loop.timerStats().wakeupsRequested());
+        assertEquals(before.wakeupsRequested() + 1, loop.timers().stats().wakeupsRequested());
         assertEquals(wakeupsBefore + 1, counting.wakeups.get(), "IoHandler.wakeup() calls in total");
         twoSeconds.cancel(false);
     }

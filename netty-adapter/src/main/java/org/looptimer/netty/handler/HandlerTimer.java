@@ -5,7 +5,7 @@ import io.netty.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.looptimer.core.TimerHandle;
-import org.looptimer.core.TimerHeap;
+import org.looptimer.core.Timers;
 import org.looptimer.netty.TimerEventLoop;
 
 /**
@@ -19,7 +19,7 @@ import org.looptimer.netty.TimerEventLoop;
 final class HandlerTimer {
 
     private final EventExecutor executor;
-    private final TimerHeap heap;
+    private final Timers heap;
     private final Runnable task;
 
     private TimerHandle handle;
@@ -28,14 +28,14 @@ final class HandlerTimer {
     /**
      * @param heap the executor's heap, or null to use {@code executor.schedule}
      */
-    HandlerTimer(EventExecutor executor, TimerHeap heap, Runnable task) {
+    HandlerTimer(EventExecutor executor, Timers heap, Runnable task) {
         this.executor = executor;
         this.heap = heap;
         this.task = task;
     }
 
     /** The heap of {@code executor} if it is a {@link TimerEventLoop}, else null. */
-    static TimerHeap heapOf(EventExecutor executor) {
+    static Timers heapOf(EventExecutor executor) {
         return executor instanceof TimerEventLoop ? ((TimerEventLoop) executor).timers() : null;
     }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.looptimer.core.TimerHeap;
+import org.looptimer.core.Timers;
 import org.looptimer.netty.TimerEventLoop;
 
 /**
@@ -75,7 +75,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     private final int missedIntervals;
     private final long inboundTimeoutNanos;
     private final Supplier<?> ping;
-    private final Function<EventExecutor, TimerHeap> heapLookup;
+    private final Function<EventExecutor, Timers> heapLookup;
     private final DoubleSupplier jitterSource;
 
     // --- the channel's executor only ---
@@ -167,7 +167,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         ticker = executor.ticker();
         lastFlushTime = lastReadTime = ticker.nanoTime();
         pingWaitNanos = drawPingWait();
-        TimerHeap heap = heapLookup.apply(executor);
+        Timers heap = heapLookup.apply(executor);
         armedInHeap = heap != null;
         timer = new HandlerTimer(executor, heap, this::timerFired);
         timer.arm(nextCheckDelay(lastFlushTime));
@@ -289,7 +289,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         private double jitter;
         private int missedIntervals = 3;
         private Supplier<?> ping;
-        private Function<EventExecutor, TimerHeap> heapLookup = HandlerTimer::heapOf;
+        private Function<EventExecutor, Timers> heapLookup = HandlerTimer::heapOf;
         private DoubleSupplier jitterSource = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder() {
@@ -368,7 +368,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         }
 
         /** Test seam: where to find a heap for an executor. */
-        Builder timerHeapLookup(Function<EventExecutor, TimerHeap> lookup) {
+        Builder timerHeapLookup(Function<EventExecutor, Timers> lookup) {
             this.heapLookup = Objects.requireNonNull(lookup, "lookup");
             return this;
         }

@@ -12,7 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Ticker;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.looptimer.core.TimerHeap;
+import org.looptimer.core.Timers;
 import org.looptimer.netty.TimerEventLoop;
 
 /**
@@ -222,7 +222,7 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
         EventExecutor executor = ctx.executor();
         ticker = executor.ticker();
         initOutputChanged(ctx);
-        TimerHeap heap = timerHeap(executor);
+        Timers heap = timerHeap(executor);
         armedInHeap = heap != null && (readerIdleTimeNanos > 0 || writerIdleTimeNanos > 0 || allIdleTimeNanos > 0);
         lastReadTime = lastWriteTime = ticker.nanoTime();
         if (readerIdleTimeNanos > 0) {
@@ -240,7 +240,7 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     }
 
     /** The heap to arm timers in, or null to use the executor's scheduler. A test seam. */
-    TimerHeap timerHeap(EventExecutor executor) {
+    Timers timerHeap(EventExecutor executor) {
         return HandlerTimer.heapOf(executor);
     }
 
