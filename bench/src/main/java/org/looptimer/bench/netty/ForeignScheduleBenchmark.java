@@ -151,7 +151,7 @@ public class ForeignScheduleBenchmark {
         long requested = 0;
         long elided = 0;
         if (loop instanceof TimerEventLoop timerLoop) {
-            TimerStats stats = timerLoop.timerStats();
+            TimerStats stats = timerLoop.timers().stats();
             requested = stats.wakeupsRequested();
             elided = stats.wakeupsElided();
         }

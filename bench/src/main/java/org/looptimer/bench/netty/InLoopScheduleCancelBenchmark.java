@@ -5,7 +5,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.looptimer.core.TimerHandle;
-import org.looptimer.core.TimerHeap;
+import org.looptimer.core.Timers;
 import org.looptimer.netty.TimerEventLoop;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,7 +69,7 @@ public class InLoopScheduleCancelBenchmark {
 
     private MultiThreadIoEventLoopGroup group;
     private EventLoop loop;
-    private TimerHeap heap;
+    private Timers heap;
     private long[] pairDelays;
     /** Loop thread only: the next index into pairDelays, carried across batches. */
     private int next;
@@ -126,7 +126,7 @@ public class InLoopScheduleCancelBenchmark {
 
     /** Loop thread: PAIRS schedule+stop pairs on the loop's heap directly. */
     private void heapPairs() {
-        TimerHeap heap = this.heap;
+        Timers heap = this.heap;
         long[] delays = pairDelays;
         int i = next;
         for (int n = 0; n < PAIRS; n++) {
