@@ -179,8 +179,9 @@ public final class TimerHeap implements Timers, AutoCloseable {
     }
 
     /**
-     * Foreign thread, after its CAS armed {@code t}: hands the timer to the owner if
-     * {@code enqueue}, then wakes the owner if needed, or undoes the arming if the heap closed.
+     * Foreign thread, after its CAS armed {@code t}: enqueues the timer if the owner must look at
+     * it and no reference is queued yet, then wakes the owner if needed, or undoes the arming if
+     * the heap closed meanwhile.
      *
      * @param before the timer's word before this thread's CAS
      */
