@@ -11,9 +11,8 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
-import java.util.function.Function;
 import java.util.function.Supplier;
-import org.looptimer.core.Timers;
+import org.looptimer.core.Deadlines;
 import org.looptimer.netty.TimerEventLoop;
 
 /**
@@ -58,7 +57,7 @@ import org.looptimer.netty.TimerEventLoop;
  * the inbound deadline, and, like {@link IdleTimeoutHandler}, a read or flush only records the
  * time; the timer compares when it fires and re-arms for the remainder. On a
  * {@link TimerEventLoop} that timer is one reusable handle in the loop's heap; elsewhere (stock
- * loops, {@code EmbeddedChannel}) it uses {@code executor.schedule}.
+ * loops, {@code EmbeddedChannel}) the same handle runs through {@code executor.schedule}.
  *
  * <p>Threads: the handler runs on its channel's executor; a {@link Builder} is for one thread at
  * a time, and each {@link Builder#build()} makes a handler for one channel (it is not
@@ -75,14 +74,13 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     private final int missedIntervals;
     private final long inboundTimeoutNanos;
     private final Supplier<?> ping;
-    private final Function<EventExecutor, Timers> heapLookup;
+    private final HandlerTimer.Scheduler scheduler;
     private final DoubleSupplier jitterSource;
 
     // --- the channel's executor only ---
     private Ticker ticker = Ticker.systemTicker();
     private ChannelHandlerContext ctx;
     private HandlerTimer timer;
-    private boolean armedInHeap;
     private byte state = ST_NEW;
     private long lastFlushTime;
     private long lastReadTime;
@@ -96,7 +94,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         this.missedIntervals = b.missedIntervals;
         this.inboundTimeoutNanos = saturatedMultiply(b.intervalNanos, b.missedIntervals);
         this.ping = b.ping;
-        this.heapLookup = b.heapLookup;
+        this.scheduler = b.scheduler;
         this.jitterSource = b.jitterSource;
     }
 
@@ -165,18 +163,18 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         this.ctx = ctx;
         EventExecutor executor = ctx.executor();
         ticker = executor.ticker();
-        lastFlushTime = lastReadTime = ticker.nanoTime();
+        long now = ticker.nanoTime();
+        lastFlushTime = lastReadTime = now;
         pingWaitNanos = drawPingWait();
-        Timers heap = heapLookup.apply(executor);
-        armedInHeap = heap != null;
-        timer = new HandlerTimer(executor, heap, this::timerFired);
-        timer.arm(nextCheckDelay(lastFlushTime));
+        timer = new HandlerTimer(this::timerFired, scheduler);
+        timer.bind(executor);
+        timer.armAt(nextCheck(now));
     }
 
     private void destroy() {
         state = ST_DESTROYED;
         if (timer != null) {
-            timer.cancel();
+            timer.stop();
             timer = null;
         }
     }
@@ -225,17 +223,19 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         if (now - lastFlushTime >= pingWaitNanos) {
             sendPing(now);
         }
-        timer.arm(nextCheckDelay(now));
+        timer.armAt(nextCheck(now));
     }
 
-    /** Time from {@code now} to the earlier of the next ping and the inbound deadline. */
-    private long nextCheckDelay(long now) {
-        long untilPing = pingWaitNanos - (now - lastFlushTime);
+    /**
+     * The earlier of the next ping and the inbound deadline, from the activity times and
+     * {@code now}, the reading the caller holds: no second clock read.
+     */
+    private long nextCheck(long now) {
+        long pingAt = Deadlines.after(lastFlushTime, pingWaitNanos);
         if (inboundTimeoutNanos == 0) {
-            return untilPing;
+            return pingAt;
         }
-        long untilDead = reading ? inboundTimeoutNanos : inboundTimeoutNanos - (now - lastReadTime);
-        return Math.min(untilPing, untilDead);
+        return Math.min(pingAt, Deadlines.after(reading ? now : lastReadTime, inboundTimeoutNanos));
     }
 
     private void sendPing(long now) {
@@ -270,15 +270,6 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         return Math.max(1, intervalNanos - cut);
     }
 
-    // ------------------------------------------------------------------------------------------
-    // For tests in this package
-    // ------------------------------------------------------------------------------------------
-
-    /** Whether this handler armed its timer in a loop heap (not the executor's scheduler). */
-    boolean usesHeap() {
-        return armedInHeap;
-    }
-
     /**
      * Configures {@link HeartbeatHandler}s. Set the interval and a ping ({@link #pingFactory} or
      * {@link #pingTemplate}); then {@link #build()} one handler per channel, typically in a
@@ -289,7 +280,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         private double jitter;
         private int missedIntervals = 3;
         private Supplier<?> ping;
-        private Function<EventExecutor, Timers> heapLookup = HandlerTimer::heapOf;
+        private HandlerTimer.Scheduler scheduler = HandlerTimer.LOOP_TIMERS;
         private DoubleSupplier jitterSource = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder() {
@@ -367,9 +358,9 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
             return this;
         }
 
-        /** Test seam: where to find a heap for an executor. */
-        Builder timerHeapLookup(Function<EventExecutor, Timers> lookup) {
-            this.heapLookup = Objects.requireNonNull(lookup, "lookup");
+        /** Test seam: {@code scheduler} makes the timer's handle, e.g. in a heap on fake time. */
+        Builder scheduler(HandlerTimer.Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

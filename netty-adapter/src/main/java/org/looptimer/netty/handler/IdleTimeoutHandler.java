@@ -12,7 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Ticker;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.looptimer.core.Timers;
+import org.looptimer.core.Deadlines;
 import org.looptimer.netty.TimerEventLoop;
 
 /**
@@ -56,8 +56,8 @@ import org.looptimer.netty.TimerEventLoop;
  * <h2>Why it is cheaper than {@link IdleStateHandler}</h2>
  *
  * On a {@link TimerEventLoop} each enabled idle kind owns one {@link org.looptimer.core.TimerHandle}
- * in the loop's heap, created once per channel. A read or write only stores the time of the
- * activity: no allocation, no heap operation, no CAS. When the timer fires it compares the time
+ * in the loop's heap, created once per channel and loop. A read or write only stores the time of
+ * the activity: no allocation, no heap operation, no CAS. When the timer fires it compares the time
  * since the last activity with the idle time: if the channel was active meanwhile it re-arms the
  * same handle for the remainder, else it fires the event and re-arms for a full period. So the
  * heap is touched once per idle period, not once per read, and re-arming reuses the handle where
@@ -72,7 +72,7 @@ import org.looptimer.netty.TimerEventLoop;
  * Fire-and-compare also keeps the first/subsequent event and {@code observeOutput} semantics
  * identical to Netty's, since the decision is made by the same rule at the same moments.
  *
- * <p>On any other executor (a stock loop, {@code EmbeddedChannel}) it falls back to
+ * <p>On any other executor (a stock loop, {@code EmbeddedChannel}) the same handle runs through
  * {@code executor.schedule}, like {@link IdleStateHandler}. Times are read from the executor's
  * {@link EventExecutor#ticker() ticker}, so {@code EmbeddedChannel}'s fake time drives it.
  *
@@ -92,6 +92,7 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     private final long readerIdleTimeNanos;
     private final long writerIdleTimeNanos;
     private final long allIdleTimeNanos;
+    private final HandlerTimer.Scheduler scheduler;
 
     // --- the channel's executor only ---
     private Ticker ticker = Ticker.systemTicker();
@@ -101,7 +102,6 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     private HandlerTimer readerTimer;
     private HandlerTimer writerTimer;
     private HandlerTimer allTimer;
-    private boolean armedInHeap;
 
     private long lastReadTime;
     private long lastWriteTime;
@@ -150,7 +150,14 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
      */
     public IdleTimeoutHandler(boolean observeOutput, long readerIdleTime, long writerIdleTime, long allIdleTime,
             TimeUnit unit) {
+        this(HandlerTimer.LOOP_TIMERS, observeOutput, readerIdleTime, writerIdleTime, allIdleTime, unit);
+    }
+
+    /** Test seam: {@code scheduler} makes the timers' handles, e.g. in a heap on fake time. */
+    IdleTimeoutHandler(HandlerTimer.Scheduler scheduler, boolean observeOutput, long readerIdleTime,
+            long writerIdleTime, long allIdleTime, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.observeOutput = observeOutput;
         this.readerIdleTimeNanos = idleNanos(readerIdleTime, unit);
         this.writerIdleTimeNanos = idleNanos(writerIdleTime, unit);
@@ -222,40 +229,40 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
         EventExecutor executor = ctx.executor();
         ticker = executor.ticker();
         initOutputChanged(ctx);
-        Timers heap = timerHeap(executor);
-        armedInHeap = heap != null && (readerIdleTimeNanos > 0 || writerIdleTimeNanos > 0 || allIdleTimeNanos > 0);
-        lastReadTime = lastWriteTime = ticker.nanoTime();
+        long now = ticker.nanoTime();
+        lastReadTime = lastWriteTime = now;
         if (readerIdleTimeNanos > 0) {
-            readerTimer = new HandlerTimer(executor, heap, this::readerTimerFired);
-            readerTimer.arm(readerIdleTimeNanos);
+            readerTimer = newTimer(executor, this::readerTimerFired);
+            readerTimer.armAt(Deadlines.after(now, readerIdleTimeNanos));
         }
         if (writerIdleTimeNanos > 0) {
-            writerTimer = new HandlerTimer(executor, heap, this::writerTimerFired);
-            writerTimer.arm(writerIdleTimeNanos);
+            writerTimer = newTimer(executor, this::writerTimerFired);
+            writerTimer.armAt(Deadlines.after(now, writerIdleTimeNanos));
         }
         if (allIdleTimeNanos > 0) {
-            allTimer = new HandlerTimer(executor, heap, this::allTimerFired);
-            allTimer.arm(allIdleTimeNanos);
+            allTimer = newTimer(executor, this::allTimerFired);
+            allTimer.armAt(Deadlines.after(now, allIdleTimeNanos));
         }
     }
 
-    /** The heap to arm timers in, or null to use the executor's scheduler. A test seam. */
-    Timers timerHeap(EventExecutor executor) {
-        return HandlerTimer.heapOf(executor);
+    private HandlerTimer newTimer(EventExecutor executor, Runnable task) {
+        HandlerTimer timer = new HandlerTimer(task, scheduler);
+        timer.bind(executor);
+        return timer;
     }
 
     private void destroy() {
         state = ST_DESTROYED;
         if (readerTimer != null) {
-            readerTimer.cancel();
+            readerTimer.stop();
             readerTimer = null;
         }
         if (writerTimer != null) {
-            writerTimer.cancel();
+            writerTimer.stop();
             writerTimer = null;
         }
         if (allTimer != null) {
-            allTimer.cancel();
+            allTimer.stop();
             allTimer = null;
         }
     }
@@ -325,19 +332,21 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
         return state == ST_INITIALIZED && ctx.channel().isOpen();
     }
 
+    // Each callback reads the clock once. It re-arms by absolute deadline, one idle time after the
+    // activity it holds (or, after an event, after that one reading): no second clock read, and
+    // the next check is never due before the idle time has passed.
+
     private void readerTimerFired() {
         if (!shouldCheck()) {
             return;
         }
-        long remaining = readerIdleTimeNanos;
-        if (!reading) {
-            remaining -= ticker.nanoTime() - lastReadTime;
-        }
-        if (remaining > 0) {
-            readerTimer.arm(remaining); // read meanwhile: wait out the rest of the period
+        long now = ticker.nanoTime();
+        long due = Deadlines.after(reading ? now : lastReadTime, readerIdleTimeNanos);
+        if (due > now) {
+            readerTimer.armAt(due); // read meanwhile, or reading now: wait out the rest of the period
             return;
         }
-        readerTimer.arm(readerIdleTimeNanos);
+        readerTimer.armAt(Deadlines.after(now, readerIdleTimeNanos));
         boolean first = firstReaderIdleEvent;
         firstReaderIdleEvent = false;
         fireIdle(IdleState.READER_IDLE, first);
@@ -347,12 +356,13 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
         if (!shouldCheck()) {
             return;
         }
-        long remaining = writerIdleTimeNanos - (ticker.nanoTime() - lastWriteTime);
-        if (remaining > 0) {
-            writerTimer.arm(remaining);
+        long now = ticker.nanoTime();
+        long due = Deadlines.after(lastWriteTime, writerIdleTimeNanos);
+        if (due > now) {
+            writerTimer.armAt(due);
             return;
         }
-        writerTimer.arm(writerIdleTimeNanos);
+        writerTimer.armAt(Deadlines.after(now, writerIdleTimeNanos));
         boolean first = firstWriterIdleEvent;
         firstWriterIdleEvent = false;
         if (hasOutputChanged(first)) {
@@ -365,15 +375,13 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
         if (!shouldCheck()) {
             return;
         }
-        long remaining = allIdleTimeNanos;
-        if (!reading) {
-            remaining -= ticker.nanoTime() - Math.max(lastReadTime, lastWriteTime);
-        }
-        if (remaining > 0) {
-            allTimer.arm(remaining);
+        long now = ticker.nanoTime();
+        long due = Deadlines.after(reading ? now : Math.max(lastReadTime, lastWriteTime), allIdleTimeNanos);
+        if (due > now) {
+            allTimer.armAt(due);
             return;
         }
-        allTimer.arm(allIdleTimeNanos);
+        allTimer.armAt(Deadlines.after(now, allIdleTimeNanos));
         boolean first = firstAllIdleEvent;
         firstAllIdleEvent = false;
         if (hasOutputChanged(first)) {
@@ -467,14 +475,5 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
             return !first;
         }
         return false;
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // For tests in this package
-    // ------------------------------------------------------------------------------------------
-
-    /** Whether this handler armed its timers in a loop heap (not the executor's scheduler). */
-    boolean usesHeap() {
-        return armedInHeap;
     }
 }
