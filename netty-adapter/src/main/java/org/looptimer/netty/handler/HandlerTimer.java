@@ -20,7 +20,7 @@ final class HandlerTimer {
 
     /**
      * How a timer's first arming on an executor makes its handle: {@link #LOOP_TIMERS}, or, through
-     * the handlers' test seam, a heap on fake time.
+     * {@link TimedChannelHandler}'s test seam, a heap on fake time.
      */
     @FunctionalInterface
     interface Scheduler {

@@ -2,11 +2,8 @@ package org.looptimer.netty.handler;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCounted;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.Ticker;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -63,25 +60,17 @@ import org.looptimer.netty.TimerEventLoop;
  * a time, and each {@link Builder#build()} makes a handler for one channel (it is not
  * {@code @Sharable}).
  */
-public final class HeartbeatHandler extends ChannelDuplexHandler {
-
-    private static final byte ST_NEW = 0;
-    private static final byte ST_ACTIVE = 1;
-    private static final byte ST_DESTROYED = 2;
+public final class HeartbeatHandler extends TimedChannelHandler {
 
     private final long intervalNanos;
     private final double jitter;
     private final int missedIntervals;
     private final long inboundTimeoutNanos;
     private final Supplier<?> ping;
-    private final HandlerTimer.Scheduler scheduler;
     private final DoubleSupplier jitterSource;
+    private final HandlerTimer timer;
 
     // --- the channel's executor only ---
-    private Ticker ticker = Ticker.systemTicker();
-    private ChannelHandlerContext ctx;
-    private HandlerTimer timer;
-    private byte state = ST_NEW;
     private long lastFlushTime;
     private long lastReadTime;
     private boolean reading;
@@ -89,13 +78,14 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     private long pingWaitNanos;
 
     private HeartbeatHandler(Builder b) {
+        super(b.scheduler);
         this.intervalNanos = b.intervalNanos;
         this.jitter = b.jitter;
         this.missedIntervals = b.missedIntervals;
         this.inboundTimeoutNanos = saturatedMultiply(b.intervalNanos, b.missedIntervals);
         this.ping = b.ping;
-        this.scheduler = b.scheduler;
         this.jitterSource = b.jitterSource;
+        this.timer = newTimer(this::timerFired);
     }
 
     /** A builder: set at least {@link Builder#interval} and a ping. */
@@ -120,63 +110,15 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Life cycle, as IdleStateHandler: start once registered and active, stop at inactive/removal
+    // Start: the life cycle itself is TimedChannelHandler's
     // ------------------------------------------------------------------------------------------
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            start(ctx);
-        }
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
-        destroy();
-    }
-
-    @Override
-    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().isActive()) {
-            start(ctx);
-        }
-        super.channelRegistered(ctx);
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        start(ctx);
-        super.channelActive(ctx);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        destroy();
-        super.channelInactive(ctx);
-    }
-
-    private void start(ChannelHandlerContext ctx) {
-        if (state != ST_NEW) {
-            return;
-        }
-        state = ST_ACTIVE;
-        this.ctx = ctx;
-        EventExecutor executor = ctx.executor();
-        ticker = executor.ticker();
+    void start(ChannelHandlerContext ctx) {
         long now = ticker.nanoTime();
         lastFlushTime = lastReadTime = now;
         pingWaitNanos = drawPingWait();
-        timer = new HandlerTimer(this::timerFired, scheduler);
-        timer.bind(executor);
         timer.armAt(nextCheck(now));
-    }
-
-    private void destroy() {
-        state = ST_DESTROYED;
-        if (timer != null) {
-            timer.stop();
-            timer = null;
-        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -209,7 +151,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     // ------------------------------------------------------------------------------------------
 
     private void timerFired() {
-        if (state != ST_ACTIVE || !ctx.channel().isOpen()) {
+        if (!isStarted() || !ctx.channel().isOpen()) {
             return;
         }
         long now = ticker.nanoTime();
@@ -358,7 +300,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
             return this;
         }
 
-        /** Test seam: {@code scheduler} makes the timer's handle, e.g. in a heap on fake time. */
+        /** Test seam: see {@link TimedChannelHandler#TimedChannelHandler}. */
         Builder scheduler(HandlerTimer.Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;

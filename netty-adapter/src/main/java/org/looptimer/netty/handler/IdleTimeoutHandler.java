@@ -1,6 +1,5 @@
 package org.looptimer.netty.handler;
 
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -9,7 +8,6 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.Ticker;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.looptimer.core.Deadlines;
@@ -76,33 +74,29 @@ import org.looptimer.netty.TimerEventLoop;
  * {@code executor.schedule}, like {@link IdleStateHandler}. Times are read from the executor's
  * {@link EventExecutor#ticker() ticker}, so {@code EmbeddedChannel}'s fake time drives it.
  *
+ * <p>Subclasses that override a life-cycle event ({@code handlerAdded}, {@code handlerRemoved},
+ * {@code channelRegistered}, {@code channelActive}, {@code channelInactive}) must call
+ * {@code super}: it starts and stops the timers.
+ *
  * <p>Threads: like every non-sharable handler, used only on its channel's executor, except
  * {@link #getReaderIdleTimeInMillis()} and its siblings, which any thread may call. One instance
  * per channel.
  */
-public class IdleTimeoutHandler extends ChannelDuplexHandler {
+public class IdleTimeoutHandler extends TimedChannelHandler {
 
     private static final long MIN_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
-    private static final byte ST_NEW = 0;
-    private static final byte ST_INITIALIZED = 1;
-    private static final byte ST_DESTROYED = 2;
 
     private final boolean observeOutput;
     private final long readerIdleTimeNanos;
     private final long writerIdleTimeNanos;
     private final long allIdleTimeNanos;
-    private final HandlerTimer.Scheduler scheduler;
+
+    /** One per enabled idle kind, null for a disabled one. */
+    private final HandlerTimer readerTimer;
+    private final HandlerTimer writerTimer;
+    private final HandlerTimer allTimer;
 
     // --- the channel's executor only ---
-    private Ticker ticker = Ticker.systemTicker();
-    private ChannelHandlerContext ctx;
-    private byte state = ST_NEW;
-
-    private HandlerTimer readerTimer;
-    private HandlerTimer writerTimer;
-    private HandlerTimer allTimer;
-
     private long lastReadTime;
     private long lastWriteTime;
     private boolean reading;
@@ -153,15 +147,18 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
         this(HandlerTimer.LOOP_TIMERS, observeOutput, readerIdleTime, writerIdleTime, allIdleTime, unit);
     }
 
-    /** Test seam: {@code scheduler} makes the timers' handles, e.g. in a heap on fake time. */
+    /** Test seam: see {@link TimedChannelHandler#TimedChannelHandler}. */
     IdleTimeoutHandler(HandlerTimer.Scheduler scheduler, boolean observeOutput, long readerIdleTime,
             long writerIdleTime, long allIdleTime, TimeUnit unit) {
+        super(scheduler);
         Objects.requireNonNull(unit, "unit");
-        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.observeOutput = observeOutput;
         this.readerIdleTimeNanos = idleNanos(readerIdleTime, unit);
         this.writerIdleTimeNanos = idleNanos(writerIdleTime, unit);
         this.allIdleTimeNanos = idleNanos(allIdleTime, unit);
+        this.readerTimer = readerIdleTimeNanos > 0 ? newTimer(this::readerTimerFired) : null;
+        this.writerTimer = writerIdleTimeNanos > 0 ? newTimer(this::writerTimerFired) : null;
+        this.allTimer = allIdleTimeNanos > 0 ? newTimer(this::allTimerFired) : null;
     }
 
     private static long idleNanos(long time, TimeUnit unit) {
@@ -184,86 +181,22 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Life cycle: start once the channel is registered and active, stop at inactive or removal
+    // Start: the life cycle itself is TimedChannelHandler's
     // ------------------------------------------------------------------------------------------
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        ticker = ctx.executor().ticker();
-        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            initialize(ctx); // channelActive has fired already and will not reach us
-        }
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
-        destroy();
-    }
-
-    @Override
-    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().isActive()) {
-            initialize(ctx);
-        }
-        super.channelRegistered(ctx);
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        initialize(ctx);
-        super.channelActive(ctx);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        destroy();
-        super.channelInactive(ctx);
-    }
-
-    private void initialize(ChannelHandlerContext ctx) {
-        if (state != ST_NEW) {
-            return; // initialized already, or destroyed before it could be (netty/netty#143)
-        }
-        state = ST_INITIALIZED;
-        this.ctx = ctx;
-        EventExecutor executor = ctx.executor();
-        ticker = executor.ticker();
+    void start(ChannelHandlerContext ctx) {
         initOutputChanged(ctx);
         long now = ticker.nanoTime();
         lastReadTime = lastWriteTime = now;
-        if (readerIdleTimeNanos > 0) {
-            readerTimer = newTimer(executor, this::readerTimerFired);
+        if (readerTimer != null) {
             readerTimer.armAt(Deadlines.after(now, readerIdleTimeNanos));
         }
-        if (writerIdleTimeNanos > 0) {
-            writerTimer = newTimer(executor, this::writerTimerFired);
+        if (writerTimer != null) {
             writerTimer.armAt(Deadlines.after(now, writerIdleTimeNanos));
         }
-        if (allIdleTimeNanos > 0) {
-            allTimer = newTimer(executor, this::allTimerFired);
-            allTimer.armAt(Deadlines.after(now, allIdleTimeNanos));
-        }
-    }
-
-    private HandlerTimer newTimer(EventExecutor executor, Runnable task) {
-        HandlerTimer timer = new HandlerTimer(task, scheduler);
-        timer.bind(executor);
-        return timer;
-    }
-
-    private void destroy() {
-        state = ST_DESTROYED;
-        if (readerTimer != null) {
-            readerTimer.stop();
-            readerTimer = null;
-        }
-        if (writerTimer != null) {
-            writerTimer.stop();
-            writerTimer = null;
-        }
         if (allTimer != null) {
-            allTimer.stop();
-            allTimer = null;
+            allTimer.armAt(Deadlines.after(now, allIdleTimeNanos));
         }
     }
 
@@ -329,7 +262,7 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     // ------------------------------------------------------------------------------------------
 
     private boolean shouldCheck() {
-        return state == ST_INITIALIZED && ctx.channel().isOpen();
+        return isStarted() && ctx.channel().isOpen();
     }
 
     // Each callback reads the clock once. It re-arms by absolute deadline, one idle time after the
