@@ -14,7 +14,12 @@ import org.looptimer.netty.TimerEventLoop;
  * on a {@link TimerEventLoop}; through the executor's own {@code schedule} anywhere else (a stock
  * loop, {@code EmbeddedChannel}), with the same semantics.
  *
- * <p>Threads: the executor it is bound to, its channel's, only.
+ * <p>A handle belongs to the executor it was made on, so when the channel moves to another loop the
+ * handler {@link #park}s the timer on the old loop and {@link #resume}s it on the new one, at the
+ * deadline it had.
+ *
+ * <p>Threads: the executor it is bound to, its channel's, only; plain fields, handed from loop to
+ * loop as {@link TimedChannelHandler} describes.
  */
 final class HandlerTimer {
 
@@ -36,15 +41,23 @@ final class HandlerTimer {
     private EventExecutor executor;
     /** Made on {@link #executor} at the first arming there; null before it. */
     private TimerHandle handle;
+    /** The deadline of the last arming, in the ticker domain of {@link #executor}. */
+    private long deadline;
+    /** Whether it was pending when parked: {@link #resume} re-arms it. */
+    private boolean parkedPending;
 
     HandlerTimer(Runnable task, Scheduler scheduler) {
         this.task = task;
         this.scheduler = scheduler;
     }
 
-    /** Binds it to {@code executor}, its channel's, before it is armed there. */
+    /**
+     * Binds it to {@code executor}, its channel's, before it is armed there; forgets what it was
+     * doing when parked, if it was.
+     */
     void bind(EventExecutor executor) {
         this.executor = executor;
+        parkedPending = false;
     }
 
     /**
@@ -57,6 +70,7 @@ final class HandlerTimer {
      *     loop runs: that is the user's to know about
      */
     void armAt(long deadlineNanos) {
+        deadline = deadlineNanos;
         try {
             if (handle == null) {
                 handle = scheduler.scheduleAt(executor, task, deadlineNanos);
@@ -74,6 +88,29 @@ final class HandlerTimer {
     void stop() {
         if (handle != null) {
             handle.stop();
+        }
+    }
+
+    /**
+     * Disarms it and lets go of its handle, which stays with this executor: its channel is leaving.
+     * Remembers whether it was pending, for {@link #resume}.
+     */
+    void park() {
+        TimerHandle h = handle;
+        handle = null;
+        parkedPending = h != null && h.stop();
+    }
+
+    /**
+     * Binds it to {@code executor}, its channel's new one, and re-arms it there at the deadline it
+     * had if it was pending when parked: the time that remained, not a fresh period. The caller
+     * makes sure that deadline means the same instant on the new executor's ticker.
+     */
+    void resume(EventExecutor executor) {
+        boolean wasPending = parkedPending;
+        bind(executor);
+        if (wasPending) {
+            armAt(deadline);
         }
     }
 }

@@ -54,7 +54,8 @@ import org.looptimer.netty.TimerEventLoop;
  * the inbound deadline, and, like {@link IdleTimeoutHandler}, a read or flush only records the
  * time; the timer compares when it fires and re-arms for the remainder. On a
  * {@link TimerEventLoop} that timer is one reusable handle in the loop's heap; elsewhere (stock
- * loops, {@code EmbeddedChannel}) the same handle runs through {@code executor.schedule}.
+ * loops, {@code EmbeddedChannel}) the same handle runs through {@code executor.schedule}. When the
+ * channel is deregistered and registered on another loop, the timer follows it there.
  *
  * <p>Threads: the handler runs on its channel's executor; a {@link Builder} is for one thread at
  * a time, and each {@link Builder#build()} makes a handler for one channel (it is not

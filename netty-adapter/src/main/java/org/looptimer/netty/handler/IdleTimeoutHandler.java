@@ -72,11 +72,13 @@ import org.looptimer.netty.TimerEventLoop;
  *
  * <p>On any other executor (a stock loop, {@code EmbeddedChannel}) the same handle runs through
  * {@code executor.schedule}, like {@link IdleStateHandler}. Times are read from the executor's
- * {@link EventExecutor#ticker() ticker}, so {@code EmbeddedChannel}'s fake time drives it.
+ * {@link EventExecutor#ticker() ticker}, so {@code EmbeddedChannel}'s fake time drives it. When the
+ * channel is deregistered and registered on another loop, the timers follow it there, for the time
+ * that remained.
  *
  * <p>Subclasses that override a life-cycle event ({@code handlerAdded}, {@code handlerRemoved},
- * {@code channelRegistered}, {@code channelActive}, {@code channelInactive}) must call
- * {@code super}: it starts and stops the timers.
+ * {@code channelRegistered}, {@code channelUnregistered}, {@code channelActive},
+ * {@code channelInactive}) must call {@code super}: it starts, moves and stops the timers.
  *
  * <p>Threads: like every non-sharable handler, used only on its channel's executor, except
  * {@link #getReaderIdleTimeInMillis()} and its siblings, which any thread may call. One instance
