@@ -2,18 +2,14 @@ package org.looptimer.netty.handler;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCounted;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.Ticker;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
-import java.util.function.Function;
 import java.util.function.Supplier;
-import org.looptimer.core.Timers;
+import org.looptimer.core.Deadlines;
 import org.looptimer.netty.TimerEventLoop;
 
 /**
@@ -58,32 +54,24 @@ import org.looptimer.netty.TimerEventLoop;
  * the inbound deadline, and, like {@link IdleTimeoutHandler}, a read or flush only records the
  * time; the timer compares when it fires and re-arms for the remainder. On a
  * {@link TimerEventLoop} that timer is one reusable handle in the loop's heap; elsewhere (stock
- * loops, {@code EmbeddedChannel}) it uses {@code executor.schedule}.
+ * loops, {@code EmbeddedChannel}) the same handle runs through {@code executor.schedule}. When the
+ * channel is deregistered and registered on another loop, the timer follows it there.
  *
  * <p>Threads: the handler runs on its channel's executor; a {@link Builder} is for one thread at
  * a time, and each {@link Builder#build()} makes a handler for one channel (it is not
  * {@code @Sharable}).
  */
-public final class HeartbeatHandler extends ChannelDuplexHandler {
-
-    private static final byte ST_NEW = 0;
-    private static final byte ST_ACTIVE = 1;
-    private static final byte ST_DESTROYED = 2;
+public final class HeartbeatHandler extends TimedChannelHandler {
 
     private final long intervalNanos;
     private final double jitter;
     private final int missedIntervals;
     private final long inboundTimeoutNanos;
     private final Supplier<?> ping;
-    private final Function<EventExecutor, Timers> heapLookup;
     private final DoubleSupplier jitterSource;
+    private final HandlerTimer timer;
 
     // --- the channel's executor only ---
-    private Ticker ticker = Ticker.systemTicker();
-    private ChannelHandlerContext ctx;
-    private HandlerTimer timer;
-    private boolean armedInHeap;
-    private byte state = ST_NEW;
     private long lastFlushTime;
     private long lastReadTime;
     private boolean reading;
@@ -91,13 +79,14 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     private long pingWaitNanos;
 
     private HeartbeatHandler(Builder b) {
+        super(b.scheduler);
         this.intervalNanos = b.intervalNanos;
         this.jitter = b.jitter;
         this.missedIntervals = b.missedIntervals;
         this.inboundTimeoutNanos = saturatedMultiply(b.intervalNanos, b.missedIntervals);
         this.ping = b.ping;
-        this.heapLookup = b.heapLookup;
         this.jitterSource = b.jitterSource;
+        this.timer = newTimer(this::timerFired);
     }
 
     /** A builder: set at least {@link Builder#interval} and a ping. */
@@ -122,63 +111,15 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Life cycle, as IdleStateHandler: start once registered and active, stop at inactive/removal
+    // Start: the life cycle itself is TimedChannelHandler's
     // ------------------------------------------------------------------------------------------
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            start(ctx);
-        }
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
-        destroy();
-    }
-
-    @Override
-    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().isActive()) {
-            start(ctx);
-        }
-        super.channelRegistered(ctx);
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        start(ctx);
-        super.channelActive(ctx);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        destroy();
-        super.channelInactive(ctx);
-    }
-
-    private void start(ChannelHandlerContext ctx) {
-        if (state != ST_NEW) {
-            return;
-        }
-        state = ST_ACTIVE;
-        this.ctx = ctx;
-        EventExecutor executor = ctx.executor();
-        ticker = executor.ticker();
-        lastFlushTime = lastReadTime = ticker.nanoTime();
+    void start(ChannelHandlerContext ctx) {
+        long now = ticker.nanoTime();
+        lastFlushTime = lastReadTime = now;
         pingWaitNanos = drawPingWait();
-        Timers heap = heapLookup.apply(executor);
-        armedInHeap = heap != null;
-        timer = new HandlerTimer(executor, heap, this::timerFired);
-        timer.arm(nextCheckDelay(lastFlushTime));
-    }
-
-    private void destroy() {
-        state = ST_DESTROYED;
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
-        }
+        timer.armAt(nextCheck(now));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -211,7 +152,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     // ------------------------------------------------------------------------------------------
 
     private void timerFired() {
-        if (state != ST_ACTIVE || !ctx.channel().isOpen()) {
+        if (!isStarted() || !ctx.channel().isOpen()) {
             return;
         }
         long now = ticker.nanoTime();
@@ -225,17 +166,19 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         if (now - lastFlushTime >= pingWaitNanos) {
             sendPing(now);
         }
-        timer.arm(nextCheckDelay(now));
+        timer.armAt(nextCheck(now));
     }
 
-    /** Time from {@code now} to the earlier of the next ping and the inbound deadline. */
-    private long nextCheckDelay(long now) {
-        long untilPing = pingWaitNanos - (now - lastFlushTime);
+    /**
+     * The earlier of the next ping and the inbound deadline, from the activity times and
+     * {@code now}, the reading the caller holds: no second clock read.
+     */
+    private long nextCheck(long now) {
+        long pingAt = Deadlines.after(lastFlushTime, pingWaitNanos);
         if (inboundTimeoutNanos == 0) {
-            return untilPing;
+            return pingAt;
         }
-        long untilDead = reading ? inboundTimeoutNanos : inboundTimeoutNanos - (now - lastReadTime);
-        return Math.min(untilPing, untilDead);
+        return Math.min(pingAt, Deadlines.after(reading ? now : lastReadTime, inboundTimeoutNanos));
     }
 
     private void sendPing(long now) {
@@ -270,15 +213,6 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         return Math.max(1, intervalNanos - cut);
     }
 
-    // ------------------------------------------------------------------------------------------
-    // For tests in this package
-    // ------------------------------------------------------------------------------------------
-
-    /** Whether this handler armed its timer in a loop heap (not the executor's scheduler). */
-    boolean usesHeap() {
-        return armedInHeap;
-    }
-
     /**
      * Configures {@link HeartbeatHandler}s. Set the interval and a ping ({@link #pingFactory} or
      * {@link #pingTemplate}); then {@link #build()} one handler per channel, typically in a
@@ -289,7 +223,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         private double jitter;
         private int missedIntervals = 3;
         private Supplier<?> ping;
-        private Function<EventExecutor, Timers> heapLookup = HandlerTimer::heapOf;
+        private HandlerTimer.Scheduler scheduler = HandlerTimer.LOOP_TIMERS;
         private DoubleSupplier jitterSource = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder() {
@@ -367,9 +301,9 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
             return this;
         }
 
-        /** Test seam: where to find a heap for an executor. */
-        Builder timerHeapLookup(Function<EventExecutor, Timers> lookup) {
-            this.heapLookup = Objects.requireNonNull(lookup, "lookup");
+        /** Test seam: see {@link TimedChannelHandler#TimedChannelHandler}. */
+        Builder scheduler(HandlerTimer.Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

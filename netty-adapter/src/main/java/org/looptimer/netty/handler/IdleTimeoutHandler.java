@@ -1,6 +1,5 @@
 package org.looptimer.netty.handler;
 
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -9,10 +8,9 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.Ticker;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.looptimer.core.Timers;
+import org.looptimer.core.Deadlines;
 import org.looptimer.netty.TimerEventLoop;
 
 /**
@@ -56,8 +54,8 @@ import org.looptimer.netty.TimerEventLoop;
  * <h2>Why it is cheaper than {@link IdleStateHandler}</h2>
  *
  * On a {@link TimerEventLoop} each enabled idle kind owns one {@link org.looptimer.core.TimerHandle}
- * in the loop's heap, created once per channel. A read or write only stores the time of the
- * activity: no allocation, no heap operation, no CAS. When the timer fires it compares the time
+ * in the loop's heap, created once per channel and loop. A read or write only stores the time of
+ * the activity: no allocation, no heap operation, no CAS. When the timer fires it compares the time
  * since the last activity with the idle time: if the channel was active meanwhile it re-arms the
  * same handle for the remainder, else it fires the event and re-arms for a full period. So the
  * heap is touched once per idle period, not once per read, and re-arming reuses the handle where
@@ -72,37 +70,35 @@ import org.looptimer.netty.TimerEventLoop;
  * Fire-and-compare also keeps the first/subsequent event and {@code observeOutput} semantics
  * identical to Netty's, since the decision is made by the same rule at the same moments.
  *
- * <p>On any other executor (a stock loop, {@code EmbeddedChannel}) it falls back to
+ * <p>On any other executor (a stock loop, {@code EmbeddedChannel}) the same handle runs through
  * {@code executor.schedule}, like {@link IdleStateHandler}. Times are read from the executor's
- * {@link EventExecutor#ticker() ticker}, so {@code EmbeddedChannel}'s fake time drives it.
+ * {@link EventExecutor#ticker() ticker}, so {@code EmbeddedChannel}'s fake time drives it. When the
+ * channel is deregistered and registered on another loop, the timers follow it there, for the time
+ * that remained.
+ *
+ * <p>Subclasses that override a life-cycle event ({@code handlerAdded}, {@code handlerRemoved},
+ * {@code channelRegistered}, {@code channelUnregistered}, {@code channelActive},
+ * {@code channelInactive}) must call {@code super}: it starts, moves and stops the timers.
  *
  * <p>Threads: like every non-sharable handler, used only on its channel's executor, except
  * {@link #getReaderIdleTimeInMillis()} and its siblings, which any thread may call. One instance
  * per channel.
  */
-public class IdleTimeoutHandler extends ChannelDuplexHandler {
+public class IdleTimeoutHandler extends TimedChannelHandler {
 
     private static final long MIN_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
-    private static final byte ST_NEW = 0;
-    private static final byte ST_INITIALIZED = 1;
-    private static final byte ST_DESTROYED = 2;
 
     private final boolean observeOutput;
     private final long readerIdleTimeNanos;
     private final long writerIdleTimeNanos;
     private final long allIdleTimeNanos;
 
+    /** One per enabled idle kind, null for a disabled one. */
+    private final HandlerTimer readerTimer;
+    private final HandlerTimer writerTimer;
+    private final HandlerTimer allTimer;
+
     // --- the channel's executor only ---
-    private Ticker ticker = Ticker.systemTicker();
-    private ChannelHandlerContext ctx;
-    private byte state = ST_NEW;
-
-    private HandlerTimer readerTimer;
-    private HandlerTimer writerTimer;
-    private HandlerTimer allTimer;
-    private boolean armedInHeap;
-
     private long lastReadTime;
     private long lastWriteTime;
     private boolean reading;
@@ -150,11 +146,21 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
      */
     public IdleTimeoutHandler(boolean observeOutput, long readerIdleTime, long writerIdleTime, long allIdleTime,
             TimeUnit unit) {
+        this(HandlerTimer.LOOP_TIMERS, observeOutput, readerIdleTime, writerIdleTime, allIdleTime, unit);
+    }
+
+    /** Test seam: see {@link TimedChannelHandler#TimedChannelHandler}. */
+    IdleTimeoutHandler(HandlerTimer.Scheduler scheduler, boolean observeOutput, long readerIdleTime,
+            long writerIdleTime, long allIdleTime, TimeUnit unit) {
+        super(scheduler);
         Objects.requireNonNull(unit, "unit");
         this.observeOutput = observeOutput;
         this.readerIdleTimeNanos = idleNanos(readerIdleTime, unit);
         this.writerIdleTimeNanos = idleNanos(writerIdleTime, unit);
         this.allIdleTimeNanos = idleNanos(allIdleTime, unit);
+        this.readerTimer = readerIdleTimeNanos > 0 ? newTimer(this::readerTimerFired) : null;
+        this.writerTimer = writerIdleTimeNanos > 0 ? newTimer(this::writerTimerFired) : null;
+        this.allTimer = allIdleTimeNanos > 0 ? newTimer(this::allTimerFired) : null;
     }
 
     private static long idleNanos(long time, TimeUnit unit) {
@@ -177,86 +183,22 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Life cycle: start once the channel is registered and active, stop at inactive or removal
+    // Start: the life cycle itself is TimedChannelHandler's
     // ------------------------------------------------------------------------------------------
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        ticker = ctx.executor().ticker();
-        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            initialize(ctx); // channelActive has fired already and will not reach us
-        }
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
-        destroy();
-    }
-
-    @Override
-    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().isActive()) {
-            initialize(ctx);
-        }
-        super.channelRegistered(ctx);
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        initialize(ctx);
-        super.channelActive(ctx);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        destroy();
-        super.channelInactive(ctx);
-    }
-
-    private void initialize(ChannelHandlerContext ctx) {
-        if (state != ST_NEW) {
-            return; // initialized already, or destroyed before it could be (netty/netty#143)
-        }
-        state = ST_INITIALIZED;
-        this.ctx = ctx;
-        EventExecutor executor = ctx.executor();
-        ticker = executor.ticker();
+    void start(ChannelHandlerContext ctx) {
         initOutputChanged(ctx);
-        Timers heap = timerHeap(executor);
-        armedInHeap = heap != null && (readerIdleTimeNanos > 0 || writerIdleTimeNanos > 0 || allIdleTimeNanos > 0);
-        lastReadTime = lastWriteTime = ticker.nanoTime();
-        if (readerIdleTimeNanos > 0) {
-            readerTimer = new HandlerTimer(executor, heap, this::readerTimerFired);
-            readerTimer.arm(readerIdleTimeNanos);
-        }
-        if (writerIdleTimeNanos > 0) {
-            writerTimer = new HandlerTimer(executor, heap, this::writerTimerFired);
-            writerTimer.arm(writerIdleTimeNanos);
-        }
-        if (allIdleTimeNanos > 0) {
-            allTimer = new HandlerTimer(executor, heap, this::allTimerFired);
-            allTimer.arm(allIdleTimeNanos);
-        }
-    }
-
-    /** The heap to arm timers in, or null to use the executor's scheduler. A test seam. */
-    Timers timerHeap(EventExecutor executor) {
-        return HandlerTimer.heapOf(executor);
-    }
-
-    private void destroy() {
-        state = ST_DESTROYED;
+        long now = ticker.nanoTime();
+        lastReadTime = lastWriteTime = now;
         if (readerTimer != null) {
-            readerTimer.cancel();
-            readerTimer = null;
+            readerTimer.armAt(Deadlines.after(now, readerIdleTimeNanos));
         }
         if (writerTimer != null) {
-            writerTimer.cancel();
-            writerTimer = null;
+            writerTimer.armAt(Deadlines.after(now, writerIdleTimeNanos));
         }
         if (allTimer != null) {
-            allTimer.cancel();
-            allTimer = null;
+            allTimer.armAt(Deadlines.after(now, allIdleTimeNanos));
         }
     }
 
@@ -322,22 +264,24 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
     // ------------------------------------------------------------------------------------------
 
     private boolean shouldCheck() {
-        return state == ST_INITIALIZED && ctx.channel().isOpen();
+        return isStarted() && ctx.channel().isOpen();
     }
+
+    // Each callback reads the clock once. It re-arms by absolute deadline, one idle time after the
+    // activity it holds (or, after an event, after that one reading): no second clock read, and
+    // the next check is never due before the idle time has passed.
 
     private void readerTimerFired() {
         if (!shouldCheck()) {
             return;
         }
-        long remaining = readerIdleTimeNanos;
-        if (!reading) {
-            remaining -= ticker.nanoTime() - lastReadTime;
-        }
-        if (remaining > 0) {
-            readerTimer.arm(remaining); // read meanwhile: wait out the rest of the period
+        long now = ticker.nanoTime();
+        long due = Deadlines.after(reading ? now : lastReadTime, readerIdleTimeNanos);
+        if (due > now) {
+            readerTimer.armAt(due); // read meanwhile, or reading now: wait out the rest of the period
             return;
         }
-        readerTimer.arm(readerIdleTimeNanos);
+        readerTimer.armAt(Deadlines.after(now, readerIdleTimeNanos));
         boolean first = firstReaderIdleEvent;
         firstReaderIdleEvent = false;
         fireIdle(IdleState.READER_IDLE, first);
@@ -347,12 +291,13 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
         if (!shouldCheck()) {
             return;
         }
-        long remaining = writerIdleTimeNanos - (ticker.nanoTime() - lastWriteTime);
-        if (remaining > 0) {
-            writerTimer.arm(remaining);
+        long now = ticker.nanoTime();
+        long due = Deadlines.after(lastWriteTime, writerIdleTimeNanos);
+        if (due > now) {
+            writerTimer.armAt(due);
             return;
         }
-        writerTimer.arm(writerIdleTimeNanos);
+        writerTimer.armAt(Deadlines.after(now, writerIdleTimeNanos));
         boolean first = firstWriterIdleEvent;
         firstWriterIdleEvent = false;
         if (hasOutputChanged(first)) {
@@ -365,15 +310,13 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
         if (!shouldCheck()) {
             return;
         }
-        long remaining = allIdleTimeNanos;
-        if (!reading) {
-            remaining -= ticker.nanoTime() - Math.max(lastReadTime, lastWriteTime);
-        }
-        if (remaining > 0) {
-            allTimer.arm(remaining);
+        long now = ticker.nanoTime();
+        long due = Deadlines.after(reading ? now : Math.max(lastReadTime, lastWriteTime), allIdleTimeNanos);
+        if (due > now) {
+            allTimer.armAt(due);
             return;
         }
-        allTimer.arm(allIdleTimeNanos);
+        allTimer.armAt(Deadlines.after(now, allIdleTimeNanos));
         boolean first = firstAllIdleEvent;
         firstAllIdleEvent = false;
         if (hasOutputChanged(first)) {
@@ -467,14 +410,5 @@ public class IdleTimeoutHandler extends ChannelDuplexHandler {
             return !first;
         }
         return false;
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // For tests in this package
-    // ------------------------------------------------------------------------------------------
-
-    /** Whether this handler armed its timers in a loop heap (not the executor's scheduler). */
-    boolean usesHeap() {
-        return armedInHeap;
     }
 }

@@ -10,14 +10,14 @@ import org.looptimer.core.TimerHeap;
 
 /**
  * An {@link EmbeddedChannel} on a {@link MockTicker} that starts at 0 and moves only when told,
- * plus, for handlers that take the heap path, a {@link TimerHeap} clocked by that same ticker and
- * owned by the test thread (the embedded loop's thread). {@link #advanceMillis} moves time and runs
+ * plus, for handlers given {@link #heapScheduler()}, a {@link TimerHeap} clocked by that same
+ * ticker and owned by the test thread (the embedded loop's thread). {@link #advanceMillis} moves time and runs
  * everything due, in the embedded loop's scheduler and in the heap, until nothing more is due.
  */
 final class FakeTimeChannel {
 
     final MockTicker ticker = Ticker.newMockTicker();
-    /** The heap a handler asked for through its test seam, or null if none did. */
+    /** The heap a handler's timers went to through {@link #heapScheduler()}, or null if none did. */
     TimerHeap heap;
     EmbeddedChannel channel;
 
@@ -33,8 +33,15 @@ final class FakeTimeChannel {
         return channel;
     }
 
-    /** The seam a heap-path handler calls: creates the heap on first use. */
-    TimerHeap heapFor(EventExecutor executor) {
+    /**
+     * For a handler's test seam: its timers go to {@link #heap}, created on first use and clocked
+     * by the executor's ticker, instead of the executor's own scheduler.
+     */
+    HandlerTimer.Scheduler heapScheduler() {
+        return (executor, task, deadlineNanos) -> heapFor(executor).scheduleAt(task, deadlineNanos);
+    }
+
+    private TimerHeap heapFor(EventExecutor executor) {
         if (heap == null) {
             heap = TimerHeap.builder().clock(executor.ticker()::nanoTime).build();
         }

@@ -2,6 +2,7 @@ package org.looptimer.netty.handler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,11 +83,15 @@ class HeartbeatHandlerTest {
 
         Setup(Path path, HeartbeatHandler.Builder builder) {
             if (path == Path.HEAP) {
-                builder.timerHeapLookup(f::heapFor);
+                builder.scheduler(f.heapScheduler());
             }
             handler = builder.build();
             ch = f.open(writes, handler, events);
-            assertEquals(path == Path.HEAP, handler.usesHeap());
+            if (path == Path.HEAP) {
+                assertEquals(1, f.heap.stats().pendingTimers(), "the heap path must arm its timer in the heap");
+            } else {
+                assertNull(f.heap, "no heap was given: the executor's scheduler runs the timer");
+            }
         }
 
         void run(long millis, long readEvery, long flushEvery) {

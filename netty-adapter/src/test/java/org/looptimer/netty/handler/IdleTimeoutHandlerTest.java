@@ -17,7 +17,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -52,13 +51,14 @@ class IdleTimeoutHandlerTest {
         return f -> switch (impl) {
             case NETTY -> new IdleStateHandler(observeOutput, reader, writer, all, TimeUnit.MILLISECONDS);
             case FALLBACK -> new IdleTimeoutHandler(observeOutput, reader, writer, all, TimeUnit.MILLISECONDS);
-            case HEAP -> new IdleTimeoutHandler(observeOutput, reader, writer, all, TimeUnit.MILLISECONDS) {
-                @Override
-                TimerHeap timerHeap(EventExecutor executor) {
-                    return f.heapFor(executor);
-                }
-            };
+            case HEAP -> new IdleTimeoutHandler(f.heapScheduler(), observeOutput, reader, writer, all,
+                    TimeUnit.MILLISECONDS);
         };
+    }
+
+    /** Our handler's timers: into the fake-time heap for HEAP, the executor's own otherwise. */
+    private static HandlerTimer.Scheduler scheduler(Impl impl, FakeTimeChannel f) {
+        return impl == Impl.HEAP ? f.heapScheduler() : HandlerTimer.LOOP_TIMERS;
     }
 
     /** Records idle events as "time:EVENT" strings, e.g. "1000:FIRST_READER_IDLE". */
@@ -81,7 +81,8 @@ class IdleTimeoutHandlerTest {
 
     /**
      * Runs {@code script} (millisecond -> action) for {@code endMillis} and returns the events.
-     * Also checks, for the heap path, that the handler really used the heap.
+     * Also checks where our handler's timers went: one per enabled kind pending in the heap on the
+     * heap path, none in a heap on the executor path.
      */
     private static List<String> run(Impl impl, boolean observeOutput, long reader, long writer, long all,
             TreeMap<Long, List<Action>> script, long endMillis) {
@@ -89,11 +90,11 @@ class IdleTimeoutHandlerTest {
         Recorder recorder = new Recorder(f);
         ChannelHandler h = handler(impl, observeOutput, reader, writer, all).apply(f);
         EmbeddedChannel ch = f.open(h, recorder);
-        boolean anyEnabled = reader > 0 || writer > 0 || all > 0;
-        if (impl == Impl.HEAP && anyEnabled) {
-            assertTrue(((IdleTimeoutHandler) h).usesHeap(), "the heap path must arm timers in the heap");
+        long enabled = (reader > 0 ? 1 : 0) + (writer > 0 ? 1 : 0) + (all > 0 ? 1 : 0);
+        if (impl == Impl.HEAP && enabled > 0) {
+            assertEquals(enabled, f.heap.stats().pendingTimers(), "the heap path must arm its timers in the heap");
         } else if (impl == Impl.FALLBACK) {
-            assertFalse(((IdleTimeoutHandler) h).usesHeap(), "EmbeddedEventLoop has no heap: fallback expected");
+            assertNull(f.heap, "no heap was given: the executor's scheduler runs the timers");
         }
         for (long t = 0; t <= endMillis; t++) {
             for (Action a : script.getOrDefault(t, List.of())) {
@@ -338,12 +339,7 @@ class IdleTimeoutHandlerTest {
         FakeTimeChannel f = new FakeTimeChannel();
         List<String> seen = new ArrayList<>();
         IdleStateEvent custom = IdleStateEvent.READER_IDLE_STATE_EVENT;
-        IdleTimeoutHandler h = new IdleTimeoutHandler(false, 100, 0, 0, TimeUnit.MILLISECONDS) {
-            @Override
-            TimerHeap timerHeap(EventExecutor executor) {
-                return impl == Impl.HEAP ? f.heapFor(executor) : null;
-            }
-
+        IdleTimeoutHandler h = new IdleTimeoutHandler(scheduler(impl, f), false, 100, 0, 0, TimeUnit.MILLISECONDS) {
             @Override
             protected IdleStateEvent newIdleStateEvent(IdleState state, boolean first) {
                 seen.add("new:" + state + ":" + first);
@@ -369,12 +365,7 @@ class IdleTimeoutHandlerTest {
     void aThrowingHookReachesExceptionCaughtAndTheTimerGoesOn(Impl impl) {
         FakeTimeChannel f = new FakeTimeChannel();
         List<Throwable> caught = new ArrayList<>();
-        IdleTimeoutHandler h = new IdleTimeoutHandler(false, 100, 0, 0, TimeUnit.MILLISECONDS) {
-            @Override
-            TimerHeap timerHeap(EventExecutor executor) {
-                return impl == Impl.HEAP ? f.heapFor(executor) : null;
-            }
-
+        IdleTimeoutHandler h = new IdleTimeoutHandler(scheduler(impl, f), false, 100, 0, 0, TimeUnit.MILLISECONDS) {
             @Override
             protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
                 throw new IllegalStateException("boom " + evt.isFirst());
