@@ -116,7 +116,7 @@ public final class HeartbeatHandler extends TimedChannelHandler {
 
     @Override
     void start(ChannelHandlerContext ctx) {
-        long now = ticker.nanoTime();
+        long now = clock.nanoTime();
         lastFlushTime = lastReadTime = now;
         pingWaitNanos = drawPingWait();
         timer.armAt(nextCheck(now));
@@ -135,7 +135,7 @@ public final class HeartbeatHandler extends TimedChannelHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         if (reading) {
-            lastReadTime = ticker.nanoTime();
+            lastReadTime = clock.nanoTime();
             reading = false;
         }
         ctx.fireChannelReadComplete();
@@ -143,7 +143,7 @@ public final class HeartbeatHandler extends TimedChannelHandler {
 
     @Override
     public void flush(ChannelHandlerContext ctx) throws Exception {
-        lastFlushTime = ticker.nanoTime();
+        lastFlushTime = clock.nanoTime();
         ctx.flush();
     }
 
@@ -155,7 +155,7 @@ public final class HeartbeatHandler extends TimedChannelHandler {
         if (!isStarted() || !ctx.channel().isOpen()) {
             return;
         }
-        long now = ticker.nanoTime();
+        long now = clock.nanoTime();
         if (inboundTimeoutNanos > 0 && !reading) {
             long silent = now - lastReadTime;
             if (silent >= inboundTimeoutNanos) {

@@ -114,7 +114,7 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
 
     /** One listener for every write: no allocation per write beyond Netty's own promise. */
     private final ChannelFutureListener writeListener = future -> {
-        lastWriteTime = ticker.nanoTime();
+        lastWriteTime = clock.nanoTime();
         firstWriterIdleEvent = true;
         firstAllIdleEvent = true;
     };
@@ -189,7 +189,7 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
     @Override
     void start(ChannelHandlerContext ctx) {
         initOutputChanged(ctx);
-        long now = ticker.nanoTime();
+        long now = clock.nanoTime();
         lastReadTime = lastWriteTime = now;
         if (readerTimer != null) {
             readerTimer.armAt(Deadlines.after(now, readerIdleTimeNanos));
@@ -219,7 +219,7 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         if ((readerIdleTimeNanos > 0 || allIdleTimeNanos > 0) && reading) {
-            lastReadTime = ticker.nanoTime();
+            lastReadTime = clock.nanoTime();
             reading = false;
         }
         ctx.fireChannelReadComplete();
@@ -240,7 +240,7 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
      */
     public void resetReadTimeout() {
         if (readerIdleTimeNanos > 0 || allIdleTimeNanos > 0) {
-            lastReadTime = ticker.nanoTime();
+            lastReadTime = clock.nanoTime();
             reading = false;
             firstReaderIdleEvent = true;
             firstAllIdleEvent = true;
@@ -253,7 +253,7 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
      */
     public void resetWriteTimeout() {
         if (writerIdleTimeNanos > 0 || allIdleTimeNanos > 0) {
-            lastWriteTime = ticker.nanoTime();
+            lastWriteTime = clock.nanoTime();
             firstWriterIdleEvent = true;
             firstAllIdleEvent = true;
         }
@@ -275,7 +275,7 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
         if (!shouldCheck()) {
             return;
         }
-        long now = ticker.nanoTime();
+        long now = clock.nanoTime();
         long due = Deadlines.after(reading ? now : lastReadTime, readerIdleTimeNanos);
         if (due > now) {
             readerTimer.armAt(due); // read meanwhile, or reading now: wait out the rest of the period
@@ -291,7 +291,7 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
         if (!shouldCheck()) {
             return;
         }
-        long now = ticker.nanoTime();
+        long now = clock.nanoTime();
         long due = Deadlines.after(lastWriteTime, writerIdleTimeNanos);
         if (due > now) {
             writerTimer.armAt(due);
@@ -310,7 +310,7 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
         if (!shouldCheck()) {
             return;
         }
-        long now = ticker.nanoTime();
+        long now = clock.nanoTime();
         long due = Deadlines.after(reading ? now : Math.max(lastReadTime, lastWriteTime), allIdleTimeNanos);
         if (due > now) {
             allTimer.armAt(due);

@@ -52,8 +52,8 @@ abstract class TimedChannelHandler extends ChannelDuplexHandler {
     // --- the channel's executor only ---
     /** The context, from the start on. */
     ChannelHandlerContext ctx;
-    /** The executor's ticker; activity times and timer deadlines are its readings. */
-    Ticker ticker = Ticker.systemTicker();
+    /** The executor's Netty {@link Ticker}, its clock: activity times and deadlines are its readings. */
+    Ticker clock = Ticker.systemTicker();
     private byte state = ST_NEW;
 
     /**
@@ -73,7 +73,7 @@ abstract class TimedChannelHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * Starts timing: {@link #ctx} and {@link #ticker} are set and the timers bound to the channel's
+     * Starts timing: {@link #ctx} and {@link #clock} are set and the timers bound to the channel's
      * executor. Read the clock, take it as the time of the last activity, and arm the timers. Runs
      * once, or again after a move to an executor with another ticker.
      */
@@ -90,7 +90,7 @@ abstract class TimedChannelHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        ticker = ctx.executor().ticker(); // for the activity a subclass records before the start
+        clock = ctx.executor().ticker(); // for the activity a subclass records before the start
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
             begin(ctx);
         }
@@ -141,7 +141,7 @@ abstract class TimedChannelHandler extends ChannelDuplexHandler {
         state = ST_STARTED;
         this.ctx = ctx;
         EventExecutor executor = ctx.executor();
-        ticker = executor.ticker();
+        clock = executor.ticker();
         for (HandlerTimer timer : timers) {
             timer.bind(executor);
         }
@@ -152,12 +152,12 @@ abstract class TimedChannelHandler extends ChannelDuplexHandler {
         state = ST_STARTED;
         EventExecutor executor = ctx.executor();
         Ticker moved = executor.ticker();
-        if (moved == ticker) {
+        if (moved == clock) {
             for (HandlerTimer timer : timers) {
                 timer.resume(executor);
             }
         } else {
-            ticker = moved;
+            clock = moved;
             for (HandlerTimer timer : timers) {
                 timer.bind(executor);
             }
