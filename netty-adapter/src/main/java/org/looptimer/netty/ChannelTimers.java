@@ -56,8 +56,7 @@ import org.looptimer.core.TimerHandle;
  */
 public final class ChannelTimers {
 
-    private static final AttributeKey<ChannelTimers> KEY =
-            AttributeKey.valueOf(ChannelTimers.class, "CHANNEL_TIMERS");
+    private static final AttributeKey<ChannelTimers> KEY = AttributeKey.valueOf(ChannelTimers.class, "CHANNEL_TIMERS");
 
     private final Channel channel;
 

@@ -94,7 +94,7 @@ final class ExecutorTimerHandle implements TimerHandle {
 
     @Override
     public boolean stop() {
-        for (;;) {
+        for (; ; ) {
             Arming a = current;
             if (a.tryStop()) {
                 return true;
@@ -108,7 +108,9 @@ final class ExecutorTimerHandle implements TimerHandle {
 
     @Override
     public boolean reset(long delay, TimeUnit unit) {
-        long nanos = periodic ? Deadlines.checkPeriod(delay, unit) : Objects.requireNonNull(unit, "unit").toNanos(delay);
+        long nanos = periodic
+                ? Deadlines.checkPeriod(delay, unit)
+                : Objects.requireNonNull(unit, "unit").toNanos(delay);
         long now = executor.ticker().nanoTime();
         return arm(Deadlines.after(now, nanos), periodic ? nanos : 0, now);
     }

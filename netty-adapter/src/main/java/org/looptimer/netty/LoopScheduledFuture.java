@@ -65,8 +65,8 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
         this(loop, task, true, deadlineNanos, periodNanos);
     }
 
-    private LoopScheduledFuture(TimerEventLoop loop, Object task, boolean callable, long deadlineNanos,
-                                long periodNanos) {
+    private LoopScheduledFuture(
+            TimerEventLoop loop, Object task, boolean callable, long deadlineNanos, long periodNanos) {
         super(loop);
         this.loop = loop;
         this.task = task;
@@ -186,7 +186,9 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
     @Override
     public long getDelay(TimeUnit unit) {
         long deadline = deadlineNanos;
-        long delay = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - loop.ticker().nanoTime();
+        long delay = deadline == Long.MAX_VALUE
+                ? Long.MAX_VALUE
+                : deadline - loop.ticker().nanoTime();
         return unit.convert(delay, TimeUnit.NANOSECONDS);
     }
 
@@ -232,8 +234,11 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
     @Override
     protected StringBuilder toStringBuilder() {
         return super.toStringBuilder()
-                .append(" deadline: ").append(deadlineNanos)
-                .append(", period: ").append(periodNanos)
-                .append(", task: ").append(task);
+                .append(" deadline: ")
+                .append(deadlineNanos)
+                .append(", period: ")
+                .append(periodNanos)
+                .append(", task: ")
+                .append(task);
     }
 }

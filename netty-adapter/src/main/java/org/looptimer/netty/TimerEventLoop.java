@@ -74,10 +74,11 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
      */
     static final int TIMER_BATCH = 1024;
 
-    private static final Runnable START = () -> { };
+    private static final Runnable START = () -> {};
 
     /** Netty's clock for this loop; the heap reads it too, so deadlines share its domain. */
     private final Ticker loopClock;
+
     private final TimerHeap heap;
     private final IoHandlerContext pollContext = new PollContext();
 
@@ -326,8 +327,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
                 future.cancelUnarmed();
                 return future;
             }
-            throw new RejectedExecutionException("event loop " + this + " is shutting down or terminated;"
-                    + " task not scheduled");
+            throw new RejectedExecutionException(
+                    "event loop " + this + " is shutting down or terminated;" + " task not scheduled");
         }
         // A loop that is not running yet, or suspended, is started by the heap's waker.
         future.armed(heap.scheduleAt(future, future.deadlineNanos()));

@@ -54,8 +54,11 @@ public class TimerEventLoopGroup extends MultiThreadIoEventLoopGroup {
      * {@link io.netty.util.concurrent.AutoScalingEventExecutorChooserFactory} idle loops suspend,
      * but never while their heap holds pending timers.
      */
-    public TimerEventLoopGroup(int nThreads, Executor executor, EventExecutorChooserFactory chooserFactory,
-                               IoHandlerFactory ioHandlerFactory) {
+    public TimerEventLoopGroup(
+            int nThreads,
+            Executor executor,
+            EventExecutorChooserFactory chooserFactory,
+            IoHandlerFactory ioHandlerFactory) {
         super(nThreads, executor, chooserFactory, ioHandlerFactory);
     }
 

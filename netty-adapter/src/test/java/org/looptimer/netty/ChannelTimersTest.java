@@ -139,11 +139,14 @@ class ChannelTimersTest {
         void aTaskMayResetItsOwnTimer() {
             AtomicInteger runs = new AtomicInteger();
             TimerHandle[] self = new TimerHandle[1];
-            self[0] = timers.schedule(() -> {
-                if (runs.incrementAndGet() < 3) {
-                    self[0].reset(10, TimeUnit.MILLISECONDS);
-                }
-            }, 10, TimeUnit.MILLISECONDS);
+            self[0] = timers.schedule(
+                    () -> {
+                        if (runs.incrementAndGet() < 3) {
+                            self[0].reset(10, TimeUnit.MILLISECONDS);
+                        }
+                    },
+                    10,
+                    TimeUnit.MILLISECONDS);
             advance(100);
             assertEquals(3, runs.get());
             assertEquals(0, Internals.tracked(timers));
@@ -196,34 +199,41 @@ class ChannelTimersTest {
             assertEquals(List.of(), ran);
             EmbeddedChannel neverOpen = new EmbeddedChannel();
             neverOpen.close();
-            assertFalse(ChannelTimers.of(neverOpen).schedule(record("x"), 1, TimeUnit.MILLISECONDS).isPending());
+            assertFalse(ChannelTimers.of(neverOpen)
+                    .schedule(record("x"), 1, TimeUnit.MILLISECONDS)
+                    .isPending());
         }
 
         @Test
         void badArgumentsAreRejectedEvenOnAClosedChannel() {
             assertThrows(NullPointerException.class, () -> timers.schedule(null, 1, TimeUnit.SECONDS));
-            assertThrows(NullPointerException.class, () -> timers.schedule(() -> { }, 1, null));
-            assertThrows(IllegalArgumentException.class, () -> timers.scheduleTicker(() -> { }, 0, TimeUnit.SECONDS));
+            assertThrows(NullPointerException.class, () -> timers.schedule(() -> {}, 1, null));
+            assertThrows(IllegalArgumentException.class, () -> timers.scheduleTicker(() -> {}, 0, TimeUnit.SECONDS));
             ch.close();
-            assertThrows(IllegalArgumentException.class, () -> timers.scheduleTicker(() -> { }, -1, TimeUnit.SECONDS));
+            assertThrows(IllegalArgumentException.class, () -> timers.scheduleTicker(() -> {}, -1, TimeUnit.SECONDS));
             assertThrows(NullPointerException.class, () -> timers.scheduleTicker(null, 1, TimeUnit.SECONDS));
         }
 
         @Test
         void anUnregisteredChannelIsRefusedWithAnExplanation() {
-            EmbeddedChannel unregistered = EmbeddedChannel.builder().register(false).build();
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> ChannelTimers.of(unregistered).schedule(() -> { }, 1, TimeUnit.SECONDS));
+            EmbeddedChannel unregistered =
+                    EmbeddedChannel.builder().register(false).build();
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
+                    () -> ChannelTimers.of(unregistered).schedule(() -> {}, 1, TimeUnit.SECONDS));
             assertTrue(e.getMessage().contains("not registered"), e.getMessage());
         }
 
         @Test
         void aThrowingTickerIsLoggedAndKeepsTicking() {
             AtomicInteger runs = new AtomicInteger();
-            timers.scheduleTicker(() -> {
-                runs.incrementAndGet();
-                throw new IllegalStateException("expected by the test");
-            }, 10, TimeUnit.MILLISECONDS);
+            timers.scheduleTicker(
+                    () -> {
+                        runs.incrementAndGet();
+                        throw new IllegalStateException("expected by the test");
+                    },
+                    10,
+                    TimeUnit.MILLISECONDS);
             advance(50);
             assertEquals(5, runs.get());
         }
@@ -277,12 +287,15 @@ class ChannelTimersTest {
             AtomicBoolean ranOnLoop = new AtomicBoolean();
             ChannelTimers timers = ChannelTimers.of(ch);
             // from a foreign thread and from the loop
-            timers.schedule(() -> {
-                ranOnLoop.set(loop.inEventLoop());
-                ran.countDown();
-            }, 10, TimeUnit.MILLISECONDS);
-            TimerHandle ticker = onLoop(loop, () -> timers.scheduleTicker(() -> { }, 1, TimeUnit.MINUTES));
-            TimerHandle hour = timers.schedule(() -> { }, 1, TimeUnit.HOURS);
+            timers.schedule(
+                    () -> {
+                        ranOnLoop.set(loop.inEventLoop());
+                        ran.countDown();
+                    },
+                    10,
+                    TimeUnit.MILLISECONDS);
+            TimerHandle ticker = onLoop(loop, () -> timers.scheduleTicker(() -> {}, 1, TimeUnit.MINUTES));
+            TimerHandle hour = timers.schedule(() -> {}, 1, TimeUnit.HOURS);
             assertTrue(ran.await(10, TimeUnit.SECONDS));
             assertTrue(ranOnLoop.get(), "callbacks run on the channel's loop");
             assertEquals(before + 2, loop.timers().stats().pendingTimers(), "the ticker and the hour are in the heap");
@@ -297,7 +310,8 @@ class ChannelTimersTest {
                 onLoop(loop, () -> null);
                 Thread.sleep(5);
             }
-            assertEquals(before, loop.timers().stats().pendingTimers(), "a ticker nobody stopped died with its channel");
+            assertEquals(
+                    before, loop.timers().stats().pendingTimers(), "a ticker nobody stopped died with its channel");
             assertEquals(0, (int) onLoop(loop, () -> Internals.tracked(timers)));
         }
 
@@ -315,11 +329,14 @@ class ChannelTimersTest {
                 if (i == 10_000) {
                     ch.close(); // from this thread: runs on the loop while we keep scheduling
                 }
-                handles.add(timers.schedule(() -> {
-                    if (closed.get()) {
-                        ranAfterClose.incrementAndGet();
-                    }
-                }, i % 3, TimeUnit.MILLISECONDS));
+                handles.add(timers.schedule(
+                        () -> {
+                            if (closed.get()) {
+                                ranAfterClose.incrementAndGet();
+                            }
+                        },
+                        i % 3,
+                        TimeUnit.MILLISECONDS));
             }
             ch.closeFuture().syncUninterruptibly();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -376,7 +393,10 @@ class ChannelTimersTest {
                 CountDownLatch marker = new CountDownLatch(1);
                 ch.eventLoop().schedule(marker::countDown, 20, TimeUnit.MILLISECONDS);
                 assertTrue(marker.await(10, TimeUnit.SECONDS));
-                assertEquals(settled, runs.get(), "a stopped timer ran (" + group.getClass().getSimpleName() + ")");
+                assertEquals(
+                        settled,
+                        runs.get(),
+                        "a stopped timer ran (" + group.getClass().getSimpleName() + ")");
                 assertTrue(settled > 0, "the timers did run during the race");
                 assertEquals(0, (int) onLoop(ch.eventLoop(), () -> Internals.tracked(timers)), "list not reconciled");
                 ch.close().syncUninterruptibly();
@@ -389,10 +409,13 @@ class ChannelTimersTest {
             ChannelTimers timers = ChannelTimers.of(ch);
             CountDownLatch ticks = new CountDownLatch(3);
             AtomicBoolean onLoop = new AtomicBoolean(true);
-            TimerHandle ticker = timers.scheduleTicker(() -> {
-                onLoop.compareAndSet(true, ch.eventLoop().inEventLoop());
-                ticks.countDown();
-            }, 5, TimeUnit.MILLISECONDS);
+            TimerHandle ticker = timers.scheduleTicker(
+                    () -> {
+                        onLoop.compareAndSet(true, ch.eventLoop().inEventLoop());
+                        ticks.countDown();
+                    },
+                    5,
+                    TimeUnit.MILLISECONDS);
             AtomicInteger late = new AtomicInteger();
             TimerHandle later = timers.schedule(late::incrementAndGet, 200, TimeUnit.MILLISECONDS);
             assertTrue(ticks.await(10, TimeUnit.SECONDS));

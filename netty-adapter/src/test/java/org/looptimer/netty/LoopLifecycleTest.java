@@ -63,8 +63,12 @@ class LoopLifecycleTest {
                 assertTrue(heaps.size() >= 2, "one heap per loop");
                 assertSame(TimerEventLoop.class, g.next().getClass());
             }
-            assertTrue(groups[2].next().submit(() -> Thread.currentThread().getName())
-                    .syncUninterruptibly().getNow().startsWith("custom-"));
+            assertTrue(groups[2]
+                    .next()
+                    .submit(() -> Thread.currentThread().getName())
+                    .syncUninterruptibly()
+                    .getNow()
+                    .startsWith("custom-"));
         } finally {
             for (TimerEventLoopGroup g : groups) {
                 Loops.shutdown(g);
@@ -76,12 +80,13 @@ class LoopLifecycleTest {
     void loopTimersRejectsOtherExecutorsSayingWhatToDo() {
         NullPointerException npe = assertThrows(NullPointerException.class, () -> LoopTimers.of(null));
         assertEquals("executor", npe.getMessage());
-        IllegalArgumentException immediate = assertThrows(IllegalArgumentException.class,
-                () -> LoopTimers.of(ImmediateEventExecutor.INSTANCE));
+        IllegalArgumentException immediate =
+                assertThrows(IllegalArgumentException.class, () -> LoopTimers.of(ImmediateEventExecutor.INSTANCE));
         assertTrue(immediate.getMessage().contains("new TimerEventLoopGroup("), immediate.getMessage());
         MultiThreadIoEventLoopGroup stock = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
         try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoopTimers.of(stock.next()));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> LoopTimers.of(stock.next()));
             assertTrue(e.getMessage().contains("SingleThreadIoEventLoop"), e.getMessage());
             assertTrue(e.getMessage().contains("LoopTimers.schedule(executor"), e.getMessage());
         } finally {
@@ -112,11 +117,13 @@ class LoopLifecycleTest {
     @Test
     void loopDoesNotSuspendWhilePendingTimersAndResumesForNewOnes() throws Exception {
         ThreadCountingExecutor executor = new ThreadCountingExecutor();
-        group = new TimerEventLoopGroup(1, executor,
+        group = new TimerEventLoopGroup(
+                1,
+                executor,
                 new AutoScalingEventExecutorChooserFactory(0, 1, 1, TimeUnit.HOURS, 0.1, 0.9, 1, 1, 0),
                 NioIoHandler.newFactory());
         TimerEventLoop loop = group.next();
-        loop.submit(() -> { }).sync();
+        loop.submit(() -> {}).sync();
         assertEquals(1, executor.started.get());
 
         // Asked to suspend while a timer is pending: it keeps its thread and runs the timer.
@@ -174,28 +181,27 @@ class LoopLifecycleTest {
         assertEquals(0, loop.timers().stats().pendingTimers());
         assertFalse(anyRan.get(), "no timer runs once the loop shut down");
 
-        assertThrows(RejectedExecutionException.class, () -> loop.schedule(() -> { }, 1, TimeUnit.SECONDS));
+        assertThrows(RejectedExecutionException.class, () -> loop.schedule(() -> {}, 1, TimeUnit.SECONDS));
         assertThrows(RejectedExecutionException.class, () -> loop.schedule(() -> 1, 1, TimeUnit.SECONDS));
-        assertThrows(RejectedExecutionException.class,
-                () -> loop.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.SECONDS));
-        assertThrows(RejectedExecutionException.class,
-                () -> loop.scheduleWithFixedDelay(() -> { }, 1, 1, TimeUnit.SECONDS));
-        assertThrows(RejectedExecutionException.class,
-                () -> loop.timers().schedule(() -> { }, 1, TimeUnit.SECONDS));
+        assertThrows(
+                RejectedExecutionException.class, () -> loop.scheduleAtFixedRate(() -> {}, 1, 1, TimeUnit.SECONDS));
+        assertThrows(
+                RejectedExecutionException.class, () -> loop.scheduleWithFixedDelay(() -> {}, 1, 1, TimeUnit.SECONDS));
+        assertThrows(RejectedExecutionException.class, () -> loop.timers().schedule(() -> {}, 1, TimeUnit.SECONDS));
     }
 
     @Test
     void whileShuttingDownForeignSchedulesAreRejectedAndTheLoopsOwnAreCancelled() throws Exception {
         group = new TimerEventLoopGroup(1, NioIoHandler.newFactory());
         TimerEventLoop loop = group.next();
-        loop.submit(() -> { }).sync();
+        loop.submit(() -> {}).sync();
         // A long quiet period keeps the loop shutting down (and running tasks) for the test.
         Future<?> terminated = loop.shutdownGracefully(2, 10, TimeUnit.SECONDS);
         assertTrue(loop.isShuttingDown());
-        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
-                () -> loop.schedule(() -> { }, 1, TimeUnit.SECONDS));
+        RejectedExecutionException e =
+                assertThrows(RejectedExecutionException.class, () -> loop.schedule(() -> {}, 1, TimeUnit.SECONDS));
         assertTrue(e.getMessage().contains("shutting down"), e.getMessage());
-        ScheduledFuture<?> fromLoop = loop.submit(() -> loop.schedule(() -> { }, 1, TimeUnit.MILLISECONDS))
+        ScheduledFuture<?> fromLoop = loop.submit(() -> loop.schedule(() -> {}, 1, TimeUnit.MILLISECONDS))
                 .get(10, TimeUnit.SECONDS);
         assertTrue(fromLoop.isCancelled(), "a handler scheduling during shutdown gets a cancelled future");
         assertTrue(terminated.await(15, TimeUnit.SECONDS));
@@ -205,7 +211,7 @@ class LoopLifecycleTest {
     void shutdownOfALoopThatNeverRanCancelsItsTimers() throws Exception {
         group = new TimerEventLoopGroup(1, NioIoHandler.newFactory());
         TimerEventLoop loop = group.next();
-        ScheduledFuture<?> never = loop.schedule(() -> { }, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> never = loop.schedule(() -> {}, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         assertTrue(group.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS));
         assertTrue(never.isCancelled());
     }
@@ -219,13 +225,15 @@ class LoopLifecycleTest {
         public void execute(Runnable command) {
             started.incrementAndGet();
             running.incrementAndGet();
-            Thread t = new Thread(() -> {
-                try {
-                    command.run();
-                } finally {
-                    running.decrementAndGet();
-                }
-            }, "counted-loop-" + started.get());
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            command.run();
+                        } finally {
+                            running.decrementAndGet();
+                        }
+                    },
+                    "counted-loop-" + started.get());
             t.setDaemon(true);
             t.start();
         }

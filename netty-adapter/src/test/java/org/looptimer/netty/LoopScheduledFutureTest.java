@@ -63,15 +63,17 @@ class LoopScheduledFutureTest {
         long delay = TimeUnit.MILLISECONDS.toNanos(50);
         long[] scheduledAt = new long[1];
         ScheduledFuture<Long> f = loop.submit(() -> {
-            long busyUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-            while (System.nanoTime() - busyUntil < 0) {
-                Thread.onSpinWait(); // the pass's loop time grows stale while this task runs
-            }
-            scheduledAt[0] = loop.ticker().nanoTime();
-            return loop.schedule(() -> loop.ticker().nanoTime(), delay, TimeUnit.NANOSECONDS);
-        }).get(10, TimeUnit.SECONDS);
+                    long busyUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+                    while (System.nanoTime() - busyUntil < 0) {
+                        Thread.onSpinWait(); // the pass's loop time grows stale while this task runs
+                    }
+                    scheduledAt[0] = loop.ticker().nanoTime();
+                    return loop.schedule(() -> loop.ticker().nanoTime(), delay, TimeUnit.NANOSECONDS);
+                })
+                .get(10, TimeUnit.SECONDS);
         long ranAt = f.get(10, TimeUnit.SECONDS);
-        assertTrue(ranAt - scheduledAt[0] >= delay,
+        assertTrue(
+                ranAt - scheduledAt[0] >= delay,
                 "ran " + (ranAt - scheduledAt[0]) + " ns after a " + delay + " ns schedule");
     }
 
@@ -103,8 +105,10 @@ class LoopScheduledFutureTest {
             }
         }
         Both both = new Both();
-        assertEquals("called", loop.schedule((java.util.concurrent.Callable<String>) both, 1, TimeUnit.MILLISECONDS)
-                .get(10, TimeUnit.SECONDS));
+        assertEquals(
+                "called",
+                loop.schedule((java.util.concurrent.Callable<String>) both, 1, TimeUnit.MILLISECONDS)
+                        .get(10, TimeUnit.SECONDS));
         assertFalse(both.ran);
         assertNull(loop.schedule((Runnable) both, 1, TimeUnit.MILLISECONDS).get(10, TimeUnit.SECONDS));
         assertTrue(both.ran);
@@ -113,7 +117,7 @@ class LoopScheduledFutureTest {
     @Test
     void timersLiveInTheLoopHeap() throws Exception {
         long before = loop.timers().stats().pendingTimers();
-        ScheduledFuture<?> f = loop.schedule(() -> { }, 10, TimeUnit.MINUTES);
+        ScheduledFuture<?> f = loop.schedule(() -> {}, 10, TimeUnit.MINUTES);
         assertEquals(before + 1, loop.timers().stats().pendingTimers());
         assertTrue(f.cancel(false));
         assertEquals(before, loop.timers().stats().pendingTimers());
@@ -132,7 +136,7 @@ class LoopScheduledFutureTest {
         listener.await();
         assertTrue(listener.future.isCancelled());
         // Timers run earliest first: had the cancel not stopped it, it would run before this one.
-        loop.schedule(() -> { }, 100, TimeUnit.MILLISECONDS).sync();
+        loop.schedule(() -> {}, 100, TimeUnit.MILLISECONDS).sync();
         assertFalse(ran.get());
     }
 
@@ -140,12 +144,13 @@ class LoopScheduledFutureTest {
     void tasksRunInDeadlineOrderAndFuturesCompareByDeadline() throws Exception {
         List<Integer> order = new CopyOnWriteArrayList<>();
         List<ScheduledFuture<?>> futures = loop.submit(() -> {
-            List<ScheduledFuture<?>> fs = new ArrayList<>();
-            for (int ms : new int[] {30, 10, 20, 0}) {
-                fs.add(loop.schedule(() -> order.add(ms), ms, TimeUnit.MILLISECONDS));
-            }
-            return fs;
-        }).get(10, TimeUnit.SECONDS);
+                    List<ScheduledFuture<?>> fs = new ArrayList<>();
+                    for (int ms : new int[] {30, 10, 20, 0}) {
+                        fs.add(loop.schedule(() -> order.add(ms), ms, TimeUnit.MILLISECONDS));
+                    }
+                    return fs;
+                })
+                .get(10, TimeUnit.SECONDS);
         for (ScheduledFuture<?> f : futures) {
             assertTrue(f.await(10, TimeUnit.SECONDS));
         }
@@ -157,18 +162,18 @@ class LoopScheduledFutureTest {
 
     @Test
     void getDelayCountsDownToTheDeadline() {
-        ScheduledFuture<?> f = loop.schedule(() -> { }, 10, TimeUnit.SECONDS);
+        ScheduledFuture<?> f = loop.schedule(() -> {}, 10, TimeUnit.SECONDS);
         long delay = f.getDelay(TimeUnit.MILLISECONDS);
         assertTrue(delay > 5_000 && delay <= 10_000, "delay " + delay);
         f.cancel(false);
-        ScheduledFuture<?> never = loop.schedule(() -> { }, Long.MAX_VALUE, TimeUnit.DAYS);
+        ScheduledFuture<?> never = loop.schedule(() -> {}, Long.MAX_VALUE, TimeUnit.DAYS);
         assertTrue(never.getDelay(TimeUnit.DAYS) > 365L * 100, "an overflowing delay is never");
         never.cancel(false);
     }
 
     @Test
     void negativeDelayRunsAsSoonAsPossible() throws Exception {
-        assertTrue(loop.schedule(() -> { }, -5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS));
+        assertTrue(loop.schedule(() -> {}, -5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS));
     }
 
     @Test
@@ -181,18 +186,25 @@ class LoopScheduledFutureTest {
         CountDownLatch marker = new CountDownLatch(1);
         AtomicInteger runsAtMarker = new AtomicInteger(-1);
         CountDownLatch armed = new CountDownLatch(1);
-        ScheduledFuture<?> f = loop.scheduleAtFixedRate(() -> {
-            awaitQuietly(armed);
-            starts.add(loop.ticker().nanoTime());
-            deadlines.add(self.get().deadlineNanos());
-            if (runs.incrementAndGet() == 5) {
-                self.get().cancel(false); // from the task itself: no further run may start
-                loop.schedule(() -> {
-                    runsAtMarker.set(runs.get());
-                    marker.countDown();
-                }, 5 * period, TimeUnit.NANOSECONDS);
-            }
-        }, 20, 10, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> f = loop.scheduleAtFixedRate(
+                () -> {
+                    awaitQuietly(armed);
+                    starts.add(loop.ticker().nanoTime());
+                    deadlines.add(self.get().deadlineNanos());
+                    if (runs.incrementAndGet() == 5) {
+                        self.get().cancel(false); // from the task itself: no further run may start
+                        loop.schedule(
+                                () -> {
+                                    runsAtMarker.set(runs.get());
+                                    marker.countDown();
+                                },
+                                5 * period,
+                                TimeUnit.NANOSECONDS);
+                    }
+                },
+                20,
+                10,
+                TimeUnit.MILLISECONDS);
         self.set((LoopScheduledFuture<?>) f);
         armed.countDown();
         assertTrue(marker.await(10, TimeUnit.SECONDS));
@@ -214,14 +226,18 @@ class LoopScheduledFutureTest {
         for (int i = 0; i < 300; i++) {
             AtomicInteger runs = new AtomicInteger();
             CountDownLatch threeRuns = new CountDownLatch(3);
-            ScheduledFuture<?> f = loop.scheduleAtFixedRate(() -> {
-                runs.incrementAndGet();
-                threeRuns.countDown();
-            }, 0, 100, TimeUnit.MICROSECONDS);
+            ScheduledFuture<?> f = loop.scheduleAtFixedRate(
+                    () -> {
+                        runs.incrementAndGet();
+                        threeRuns.countDown();
+                    },
+                    0,
+                    100,
+                    TimeUnit.MICROSECONDS);
             assertTrue(threeRuns.await(10, TimeUnit.SECONDS), "iteration " + i);
             assertTrue(f.cancel(false));
             int atCancel = loop.submit(runs::get).get(10, TimeUnit.SECONDS);
-            loop.schedule(() -> { }, 1, TimeUnit.MILLISECONDS).sync();
+            loop.schedule(() -> {}, 1, TimeUnit.MILLISECONDS).sync();
             assertEquals(atCancel, runs.get(), "ran after cancel, iteration " + i);
         }
         assertEquals(0, loop.timers().stats().pendingTimers());
@@ -233,12 +249,16 @@ class LoopScheduledFutureTest {
         List<Long> ends = new CopyOnWriteArrayList<>();
         List<Long> starts = new CopyOnWriteArrayList<>();
         CountDownLatch fourRuns = new CountDownLatch(4);
-        ScheduledFuture<?> f = loop.scheduleWithFixedDelay(() -> {
-            starts.add(loop.ticker().nanoTime());
-            Loops.sleepMillis(15); // the run takes longer than the delay
-            ends.add(loop.ticker().nanoTime());
-            fourRuns.countDown();
-        }, 0, 10, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> f = loop.scheduleWithFixedDelay(
+                () -> {
+                    starts.add(loop.ticker().nanoTime());
+                    Loops.sleepMillis(15); // the run takes longer than the delay
+                    ends.add(loop.ticker().nanoTime());
+                    fourRuns.countDown();
+                },
+                0,
+                10,
+                TimeUnit.MILLISECONDS);
         assertTrue(fourRuns.await(10, TimeUnit.SECONDS));
         assertTrue(f.cancel(false));
         for (int i = 1; i < 4; i++) {
@@ -251,31 +271,38 @@ class LoopScheduledFutureTest {
     void periodicTaskThatThrowsFailsTheFutureAndNeverRunsAgain() throws Exception {
         IllegalStateException boom = new IllegalStateException("boom");
         AtomicInteger runs = new AtomicInteger();
-        ScheduledFuture<?> f = loop.scheduleAtFixedRate(() -> {
-            if (runs.incrementAndGet() == 2) {
-                throw boom;
-            }
-        }, 0, 5, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> f = loop.scheduleAtFixedRate(
+                () -> {
+                    if (runs.incrementAndGet() == 2) {
+                        throw boom;
+                    }
+                },
+                0,
+                5,
+                TimeUnit.MILLISECONDS);
         assertTrue(f.await(10, TimeUnit.SECONDS));
         assertSame(boom, f.cause());
         assertFalse(f.isCancelled());
         // Five periods later, on the same loop: a third run would have come first.
-        loop.schedule(() -> { }, 25, TimeUnit.MILLISECONDS).sync();
+        loop.schedule(() -> {}, 25, TimeUnit.MILLISECONDS).sync();
         assertEquals(2, runs.get());
     }
 
     @Test
     void oneShotFailureCompletesTheFutureWithTheCause() throws Exception {
-        ScheduledFuture<Object> f = loop.schedule(() -> {
-            throw new java.io.IOException("disk");
-        }, 1, TimeUnit.MILLISECONDS);
+        ScheduledFuture<Object> f = loop.schedule(
+                () -> {
+                    throw new java.io.IOException("disk");
+                },
+                1,
+                TimeUnit.MILLISECONDS);
         assertTrue(f.await(10, TimeUnit.SECONDS));
         assertInstanceOf(java.io.IOException.class, f.cause());
     }
 
     @Test
     void callersCannotCompleteTheFuture() {
-        ScheduledFuture<?> f = loop.schedule(() -> { }, 10, TimeUnit.MINUTES);
+        ScheduledFuture<?> f = loop.schedule(() -> {}, 10, TimeUnit.MINUTES);
         @SuppressWarnings("unchecked")
         Promise<Object> p = (Promise<Object>) f;
         assertThrows(IllegalStateException.class, () -> p.setSuccess(null));
@@ -289,7 +316,7 @@ class LoopScheduledFutureTest {
 
     @Test
     void awaitOnTheLoopThreadIsADeadlock() throws Exception {
-        ScheduledFuture<?> f = loop.schedule(() -> { }, 10, TimeUnit.MINUTES);
+        ScheduledFuture<?> f = loop.schedule(() -> {}, 10, TimeUnit.MINUTES);
         Future<?> attempt = loop.submit(() -> {
             f.await();
             return null;
@@ -301,21 +328,20 @@ class LoopScheduledFutureTest {
 
     @Test
     void badArgumentsAreRejectedWithTheirNames() {
-        Runnable task = () -> { };
-        NullPointerException npe = assertThrows(NullPointerException.class,
-                () -> loop.schedule((Runnable) null, 1, TimeUnit.SECONDS));
+        Runnable task = () -> {};
+        NullPointerException npe =
+                assertThrows(NullPointerException.class, () -> loop.schedule((Runnable) null, 1, TimeUnit.SECONDS));
         assertEquals("command", npe.getMessage());
         npe = assertThrows(NullPointerException.class, () -> loop.schedule(task, 1, null));
         assertEquals("unit", npe.getMessage());
-        npe = assertThrows(NullPointerException.class,
+        npe = assertThrows(
+                NullPointerException.class,
                 () -> loop.schedule((java.util.concurrent.Callable<?>) null, 1, TimeUnit.SECONDS));
         assertEquals("callable", npe.getMessage());
         assertThrows(IllegalArgumentException.class, () -> loop.scheduleAtFixedRate(task, 0, 0, TimeUnit.SECONDS));
         assertThrows(IllegalArgumentException.class, () -> loop.scheduleAtFixedRate(task, -1, 1, TimeUnit.SECONDS));
-        assertThrows(IllegalArgumentException.class,
-                () -> loop.scheduleWithFixedDelay(task, 0, -1, TimeUnit.SECONDS));
-        assertThrows(IllegalArgumentException.class,
-                () -> loop.scheduleWithFixedDelay(task, -1, 1, TimeUnit.SECONDS));
+        assertThrows(IllegalArgumentException.class, () -> loop.scheduleWithFixedDelay(task, 0, -1, TimeUnit.SECONDS));
+        assertThrows(IllegalArgumentException.class, () -> loop.scheduleWithFixedDelay(task, -1, 1, TimeUnit.SECONDS));
         assertEquals(0, loop.timers().stats().pendingTimers(), "nothing armed by a rejected call");
     }
 

@@ -68,10 +68,13 @@ class LoopTimerTest {
         long start = System.nanoTime();
         AtomicLong firedAfter = new AtomicLong();
         CountDownLatch fired = new CountDownLatch(1);
-        timer.newTimeout(t -> {
-            firedAfter.set(System.nanoTime() - start);
-            fired.countDown();
-        }, 200, TimeUnit.MILLISECONDS);
+        timer.newTimeout(
+                t -> {
+                    firedAfter.set(System.nanoTime() - start);
+                    fired.countDown();
+                },
+                200,
+                TimeUnit.MILLISECONDS);
         assertTrue(fired.await(GENEROUS_SECONDS, TimeUnit.SECONDS));
         assertTrue(firedAfter.get() >= TimeUnit.MILLISECONDS.toNanos(200), "ran early: " + firedAfter.get() + " ns");
         assertFalse(ranEarly.get());
@@ -92,10 +95,13 @@ class LoopTimerTest {
                 Thread.onSpinWait();
             }
             long start = System.nanoTime();
-            timer.newTimeout(t -> {
-                firedAfter.set(System.nanoTime() - start);
-                fired.countDown();
-            }, 50, TimeUnit.MILLISECONDS);
+            timer.newTimeout(
+                    t -> {
+                        firedAfter.set(System.nanoTime() - start);
+                        fired.countDown();
+                    },
+                    50,
+                    TimeUnit.MILLISECONDS);
         });
         assertTrue(fired.await(GENEROUS_SECONDS, TimeUnit.SECONDS));
         assertTrue(firedAfter.get() >= TimeUnit.MILLISECONDS.toNanos(50), "ran early: " + firedAfter.get() + " ns");
@@ -131,17 +137,20 @@ class LoopTimerTest {
         AtomicInteger cancelledCallbacks = new AtomicInteger();
         List<Timeout> created = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            created.add(unprocessed.newTimeout(new TimerTask() {
-                @Override
-                public void run(Timeout timeout) {
-                    ran.incrementAndGet();
-                }
+            created.add(unprocessed.newTimeout(
+                    new TimerTask() {
+                        @Override
+                        public void run(Timeout timeout) {
+                            ran.incrementAndGet();
+                        }
 
-                @Override
-                public void cancelled(Timeout timeout) {
-                    cancelledCallbacks.incrementAndGet();
-                }
-            }, 5, TimeUnit.SECONDS));
+                        @Override
+                        public void cancelled(Timeout timeout) {
+                            cancelledCallbacks.incrementAndGet();
+                        }
+                    },
+                    5,
+                    TimeUnit.SECONDS));
         }
         Set<Timeout> stopped = unprocessed.stop();
         assertEquals(5, stopped.size());
@@ -160,7 +169,7 @@ class LoopTimerTest {
     void newTimeoutAfterStopThrowsIllegalState() {
         LoopTimer timer = new LoopTimer(group);
         timer.stop();
-        assertThrows(IllegalStateException.class, () -> timer.newTimeout(t -> { }, 1, TimeUnit.MILLISECONDS));
+        assertThrows(IllegalStateException.class, () -> timer.newTimeout(t -> {}, 1, TimeUnit.MILLISECONDS));
         assertEquals(0, timer.pendingTimeouts());
     }
 
@@ -169,14 +178,17 @@ class LoopTimerTest {
         LoopTimer timer = new LoopTimer(group);
         CountDownLatch latch = new CountDownLatch(3);
         ConcurrentLinkedQueue<Thread> threads = new ConcurrentLinkedQueue<>();
-        timer.newTimeout(new TimerTask() {
-            @Override
-            public void run(Timeout timeout) {
-                threads.add(Thread.currentThread());
-                timer.newTimeout(this, 20, TimeUnit.MILLISECONDS);
-                latch.countDown();
-            }
-        }, 20, TimeUnit.MILLISECONDS);
+        timer.newTimeout(
+                new TimerTask() {
+                    @Override
+                    public void run(Timeout timeout) {
+                        threads.add(Thread.currentThread());
+                        timer.newTimeout(this, 20, TimeUnit.MILLISECONDS);
+                        latch.countDown();
+                    }
+                },
+                20,
+                TimeUnit.MILLISECONDS);
         assertTrue(latch.await(GENEROUS_SECONDS, TimeUnit.SECONDS));
         assertEquals(1, threads.stream().distinct().count(), "re-created on a loop thread: same loop");
         assertFalse(timer.stop().isEmpty(), "the next self-scheduled timeout was pending");
@@ -188,10 +200,13 @@ class LoopTimerTest {
         for (EventExecutor loop : group) {
             AtomicBoolean sameLoop = new AtomicBoolean();
             CountDownLatch done = new CountDownLatch(1);
-            loop.execute(() -> timer.newTimeout(t -> {
-                sameLoop.set(loop.inEventLoop());
-                done.countDown();
-            }, 1, TimeUnit.MILLISECONDS));
+            loop.execute(() -> timer.newTimeout(
+                    t -> {
+                        sameLoop.set(loop.inEventLoop());
+                        done.countDown();
+                    },
+                    1,
+                    TimeUnit.MILLISECONDS));
             assertTrue(done.await(GENEROUS_SECONDS, TimeUnit.SECONDS));
             assertTrue(sameLoop.get(), "ran on " + Thread.currentThread() + ", not on the creating loop");
         }
@@ -208,10 +223,13 @@ class LoopTimerTest {
         for (int i = 0; i < count; i++) {
             int index = i;
             long start = System.nanoTime();
-            timer.newTimeout(t -> {
-                lateness[index] = System.nanoTime() - start;
-                all.countDown();
-            }, timeoutMillis, TimeUnit.MILLISECONDS);
+            timer.newTimeout(
+                    t -> {
+                        lateness[index] = System.nanoTime() - start;
+                        all.countDown();
+                    },
+                    timeoutMillis,
+                    TimeUnit.MILLISECONDS);
         }
         assertTrue(all.await(30, TimeUnit.SECONDS), all.getCount() + " of " + count + " never ran");
         long min = Long.MAX_VALUE;
@@ -244,17 +262,20 @@ class LoopTimerTest {
         LoopTimer timer = new LoopTimer(group);
         AtomicBoolean ran = new AtomicBoolean();
         AtomicReference<Timeout> toldAbout = new AtomicReference<>();
-        Timeout timeout = timer.newTimeout(new TimerTask() {
-            @Override
-            public void run(Timeout t) {
-                ran.set(true);
-            }
+        Timeout timeout = timer.newTimeout(
+                new TimerTask() {
+                    @Override
+                    public void run(Timeout t) {
+                        ran.set(true);
+                    }
 
-            @Override
-            public void cancelled(Timeout t) {
-                toldAbout.set(t);
-            }
-        }, 50, TimeUnit.MILLISECONDS);
+                    @Override
+                    public void cancelled(Timeout t) {
+                        toldAbout.set(t);
+                    }
+                },
+                50,
+                TimeUnit.MILLISECONDS);
         assertEquals(1, timer.pendingTimeouts());
         assertTrue(timeout.cancel());
         assertFalse(timeout.cancel(), "only the first cancel succeeds");
@@ -268,10 +289,10 @@ class LoopTimerTest {
     @Test
     void maxPendingTimeoutsRejectsUntilOneIsCancelledOrExpires() throws Exception {
         LoopTimer timer = new LoopTimer(group, 2);
-        timer.newTimeout(t -> { }, 5, TimeUnit.SECONDS);
-        Timeout toCancel = timer.newTimeout(t -> { }, 5, TimeUnit.SECONDS);
-        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
-                () -> timer.newTimeout(t -> { }, 1, TimeUnit.MILLISECONDS));
+        timer.newTimeout(t -> {}, 5, TimeUnit.SECONDS);
+        Timeout toCancel = timer.newTimeout(t -> {}, 5, TimeUnit.SECONDS);
+        RejectedExecutionException e = assertThrows(
+                RejectedExecutionException.class, () -> timer.newTimeout(t -> {}, 1, TimeUnit.MILLISECONDS));
         assertTrue(e.getMessage().contains("maximum allowed pending timeouts (2)"), e.getMessage());
         assertTrue(toCancel.cancel());
         CountDownLatch expired = new CountDownLatch(1);
@@ -287,9 +308,12 @@ class LoopTimerTest {
     void aThrowingTaskIsLoggedAndOthersStillRun() throws Exception {
         LoopTimer timer = new LoopTimer(group);
         for (EventExecutor loop : group) {
-            loop.execute(() -> timer.newTimeout(t -> {
-                throw new IllegalStateException("expected by the test");
-            }, 1, TimeUnit.MILLISECONDS));
+            loop.execute(() -> timer.newTimeout(
+                    t -> {
+                        throw new IllegalStateException("expected by the test");
+                    },
+                    1,
+                    TimeUnit.MILLISECONDS));
         }
         awaitMarker(timer, 50);
         CountDownLatch after = new CountDownLatch(2);
@@ -303,13 +327,16 @@ class LoopTimerTest {
     @Test
     void stopMayBeCalledFromATask() throws Exception {
         LoopTimer timer = new LoopTimer(group);
-        Timeout pending = timer.newTimeout(t -> { }, 1, TimeUnit.HOURS);
+        Timeout pending = timer.newTimeout(t -> {}, 1, TimeUnit.HOURS);
         AtomicReference<Set<Timeout>> fromTask = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
-        timer.newTimeout(t -> {
-            fromTask.set(timer.stop());
-            done.countDown();
-        }, 1, TimeUnit.MILLISECONDS);
+        timer.newTimeout(
+                t -> {
+                    fromTask.set(timer.stop());
+                    done.countDown();
+                },
+                1,
+                TimeUnit.MILLISECONDS);
         assertTrue(done.await(GENEROUS_SECONDS, TimeUnit.SECONDS));
         assertEquals(Set.of(pending), fromTask.get());
         assertTrue(pending.isCancelled());
@@ -320,7 +347,7 @@ class LoopTimerTest {
         LoopTimer timer = new LoopTimer(group);
         assertThrows(NullPointerException.class, () -> new LoopTimer(null));
         assertThrows(NullPointerException.class, () -> timer.newTimeout(null, 1, TimeUnit.SECONDS));
-        assertThrows(NullPointerException.class, () -> timer.newTimeout(t -> { }, 1, null));
+        assertThrows(NullPointerException.class, () -> timer.newTimeout(t -> {}, 1, null));
         assertEquals(0, timer.pendingTimeouts());
         timer.stop();
     }
@@ -329,7 +356,7 @@ class LoopTimerTest {
     void cancelledAndExpiredTimeoutsDoNotAccumulate() throws Exception {
         LoopTimer timer = new LoopTimer(group);
         for (int i = 0; i < 200_000; i++) {
-            timer.newTimeout(t -> { }, 1, TimeUnit.HOURS).cancel();
+            timer.newTimeout(t -> {}, 1, TimeUnit.HOURS).cancel();
         }
         // Sweeps keep the registries near the live count (0 here), not the 200k ever created.
         assertTrue(Internals.registered(timer) <= 2 * 2 * 64 + 2, "registries hold " + Internals.registered(timer));
@@ -350,8 +377,8 @@ class LoopTimerTest {
             Thread w = new Thread(() -> {
                 started.countDown();
                 try {
-                    for (;;) {
-                        mine.add(timer.newTimeout(t -> { }, 1, TimeUnit.HOURS));
+                    for (; ; ) {
+                        mine.add(timer.newTimeout(t -> {}, 1, TimeUnit.HOURS));
                     }
                 } catch (IllegalStateException stopped) {
                     // expected: the timer was stopped

@@ -12,8 +12,7 @@ final class Loops {
 
     static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private Loops() {
-    }
+    private Loops() {}
 
     /** Polls {@code condition} for up to 10 s. */
     static void await(String what, BooleanSupplier condition) {

@@ -54,14 +54,15 @@ class NeverEarlyOnLoopTest {
     /** On the loop: a slow handler, then {@code arm} with a reading taken right before it. */
     private void armAfterSlowWork(String api, Consumer<Runnable> arm) throws Exception {
         loop.submit(() -> {
-            LoopTimers.of(loop).schedule(() -> {}, 0, TimeUnit.NANOSECONDS); // a pass, as any would
-            long spinUntil = System.nanoTime() + SLOW_HANDLER_NANOS;
-            while (System.nanoTime() - spinUntil < 0) {
-                Thread.onSpinWait();
-            }
-            times.put(api, new long[] {now(), 0});
-            arm.accept(ran(api));
-        }).get(10, TimeUnit.SECONDS);
+                    LoopTimers.of(loop).schedule(() -> {}, 0, TimeUnit.NANOSECONDS); // a pass, as any would
+                    long spinUntil = System.nanoTime() + SLOW_HANDLER_NANOS;
+                    while (System.nanoTime() - spinUntil < 0) {
+                        Thread.onSpinWait();
+                    }
+                    times.put(api, new long[] {now(), 0});
+                    arm.accept(ran(api));
+                })
+                .get(10, TimeUnit.SECONDS);
     }
 
     @Test
@@ -72,16 +73,23 @@ class NeverEarlyOnLoopTest {
         List<TimerHandle> tickers = new ArrayList<>();
         try {
             armAfterSlowWork("Timers.schedule", task -> LoopTimers.of(loop).schedule(task, 20, TimeUnit.MILLISECONDS));
-            armAfterSlowWork("Timers.scheduleTicker", task ->
-                    tickers.add(LoopTimers.of(loop).scheduleTicker(task, 20, TimeUnit.MILLISECONDS)));
-            armAfterSlowWork("TimerHandle.reset", task ->
-                    LoopTimers.of(loop).schedule(task, 1, TimeUnit.HOURS).reset(20, TimeUnit.MILLISECONDS));
-            armAfterSlowWork("ChannelTimers.schedule", task ->
-                    ChannelTimers.of(channel).schedule(task, 20, TimeUnit.MILLISECONDS));
-            armAfterSlowWork("LoopTimer.newTimeout", task ->
-                    wheel.newTimeout((Timeout t) -> task.run(), 20, TimeUnit.MILLISECONDS));
+            armAfterSlowWork(
+                    "Timers.scheduleTicker",
+                    task -> tickers.add(LoopTimers.of(loop).scheduleTicker(task, 20, TimeUnit.MILLISECONDS)));
+            armAfterSlowWork(
+                    "TimerHandle.reset",
+                    task -> LoopTimers.of(loop)
+                            .schedule(task, 1, TimeUnit.HOURS)
+                            .reset(20, TimeUnit.MILLISECONDS));
+            armAfterSlowWork(
+                    "ChannelTimers.schedule",
+                    task -> ChannelTimers.of(channel).schedule(task, 20, TimeUnit.MILLISECONDS));
+            armAfterSlowWork(
+                    "LoopTimer.newTimeout",
+                    task -> wheel.newTimeout((Timeout t) -> task.run(), 20, TimeUnit.MILLISECONDS));
             armAfterSlowWork("EventLoop.schedule", task -> loop.schedule(task, 20, TimeUnit.MILLISECONDS));
-            armAfterSlowWork("scheduleAtFixedRate", task -> loop.scheduleAtFixedRate(task, 20, 1_000, TimeUnit.MILLISECONDS));
+            armAfterSlowWork(
+                    "scheduleAtFixedRate", task -> loop.scheduleAtFixedRate(task, 20, 1_000, TimeUnit.MILLISECONDS));
 
             Loops.await("every timer ran", () -> times.values().stream().allMatch(t -> t[1] != 0));
             for (Map.Entry<String, long[]> e : times.entrySet()) {

@@ -35,21 +35,24 @@ class TimerBurstTest {
         Runnable count = fired::incrementAndGet;
 
         loop.submit(() -> {
-            pollsAtStart.set(counting.polls.get());
-            // Equal deadlines run in arming order: this one first. The task it submits must run
-            // at the end of the first batch, not after the million.
-            heap.schedule(() -> loop.execute(() -> firedWhenTaskRan.set(fired.get())), 0, TimeUnit.NANOSECONDS);
-            for (int i = 0; i < TIMERS; i++) {
-                heap.schedule(count, 0, TimeUnit.NANOSECONDS);
-            }
-        }).sync();
+                    pollsAtStart.set(counting.polls.get());
+                    // Equal deadlines run in arming order: this one first. The task it submits must run
+                    // at the end of the first batch, not after the million.
+                    heap.schedule(() -> loop.execute(() -> firedWhenTaskRan.set(fired.get())), 0, TimeUnit.NANOSECONDS);
+                    for (int i = 0; i < TIMERS; i++) {
+                        heap.schedule(count, 0, TimeUnit.NANOSECONDS);
+                    }
+                })
+                .sync();
 
         Loops.await("all timers fired", () -> fired.get() == TIMERS);
         assertTrue(firedWhenTaskRan.get() >= 0, "the task ran");
-        assertTrue(firedWhenTaskRan.get() < TimerEventLoop.TIMER_BATCH,
+        assertTrue(
+                firedWhenTaskRan.get() < TimerEventLoop.TIMER_BATCH,
                 "timers run before the task: " + firedWhenTaskRan.get());
         long polls = loop.submit(counting.polls::get).get(10, TimeUnit.SECONDS) - pollsAtStart.get();
-        assertTrue(polls >= TIMERS / TimerEventLoop.TIMER_BATCH,
+        assertTrue(
+                polls >= TIMERS / TimerEventLoop.TIMER_BATCH,
                 "an I/O poll between batches: " + polls + " polls for " + TIMERS + " timers");
         assertEquals(0, loop.timers().stats().pendingTimers());
     }

@@ -21,15 +21,14 @@ import java.util.List;
  */
 final class TimerLoopPermutations {
 
-    private static final TimerEventLoopGroup NIO = new TimerEventLoopGroup(2,
-            new DefaultThreadFactory("timer-suite-nio", true), NioIoHandler.newFactory());
+    private static final TimerEventLoopGroup NIO =
+            new TimerEventLoopGroup(2, new DefaultThreadFactory("timer-suite-nio", true), NioIoHandler.newFactory());
     private static final TimerEventLoopGroup EPOLL = Epoll.isAvailable()
-            ? new TimerEventLoopGroup(2, new DefaultThreadFactory("timer-suite-epoll", true),
-                    EpollIoHandler.newFactory())
+            ? new TimerEventLoopGroup(
+                    2, new DefaultThreadFactory("timer-suite-epoll", true), EpollIoHandler.newFactory())
             : null;
 
-    private TimerLoopPermutations() {
-    }
+    private TimerLoopPermutations() {}
 
     static List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socket() {
         List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> combos = new ArrayList<>();
@@ -40,8 +39,10 @@ final class TimerLoopPermutations {
         return combos;
     }
 
-    private static BootstrapComboFactory<ServerBootstrap, Bootstrap> combo(TimerEventLoopGroup group,
-            Class<? extends io.netty.channel.ServerChannel> server, Class<? extends io.netty.channel.Channel> client) {
+    private static BootstrapComboFactory<ServerBootstrap, Bootstrap> combo(
+            TimerEventLoopGroup group,
+            Class<? extends io.netty.channel.ServerChannel> server,
+            Class<? extends io.netty.channel.Channel> client) {
         return new BootstrapComboFactory<>() {
             @Override
             public ServerBootstrap newServerInstance() {

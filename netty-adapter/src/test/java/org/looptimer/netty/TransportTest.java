@@ -60,9 +60,14 @@ import org.looptimer.core.TimerStats;
 class TransportTest {
 
     /** One transport: its handler factory, channel types, and where a server listens. */
-    record Transport(String name, BooleanSupplier available, Supplier<IoHandlerFactory> factory,
-                     Class<? extends IoHandler> handlerType, Class<? extends ServerChannel> serverChannel,
-                     Class<? extends Channel> channel, Supplier<SocketAddress> address) {
+    record Transport(
+            String name,
+            BooleanSupplier available,
+            Supplier<IoHandlerFactory> factory,
+            Class<? extends IoHandler> handlerType,
+            Class<? extends ServerChannel> serverChannel,
+            Class<? extends Channel> channel,
+            Supplier<SocketAddress> address) {
         @Override
         public String toString() {
             return name;
@@ -72,15 +77,37 @@ class TransportTest {
     static Stream<Transport> transports() {
         Supplier<SocketAddress> loopback = () -> new InetSocketAddress("127.0.0.1", 0);
         return Stream.of(
-                new Transport("nio", () -> true, NioIoHandler::newFactory, NioIoHandler.class,
-                        NioServerSocketChannel.class, NioSocketChannel.class, loopback),
-                new Transport("epoll", Epoll::isAvailable, EpollIoHandler::newFactory, EpollIoHandler.class,
-                        EpollServerSocketChannel.class, EpollSocketChannel.class, loopback),
-                new Transport("io_uring", IoUring::isAvailable, IoUringIoHandler::newFactory,
-                        IoUringIoHandler.class, IoUringServerSocketChannel.class, IoUringSocketChannel.class,
+                new Transport(
+                        "nio",
+                        () -> true,
+                        NioIoHandler::newFactory,
+                        NioIoHandler.class,
+                        NioServerSocketChannel.class,
+                        NioSocketChannel.class,
                         loopback),
-                new Transport("local", () -> true, LocalIoHandler::newFactory, LocalIoHandler.class,
-                        LocalServerChannel.class, LocalChannel.class,
+                new Transport(
+                        "epoll",
+                        Epoll::isAvailable,
+                        EpollIoHandler::newFactory,
+                        EpollIoHandler.class,
+                        EpollServerSocketChannel.class,
+                        EpollSocketChannel.class,
+                        loopback),
+                new Transport(
+                        "io_uring",
+                        IoUring::isAvailable,
+                        IoUringIoHandler::newFactory,
+                        IoUringIoHandler.class,
+                        IoUringServerSocketChannel.class,
+                        IoUringSocketChannel.class,
+                        loopback),
+                new Transport(
+                        "local",
+                        () -> true,
+                        LocalIoHandler::newFactory,
+                        LocalIoHandler.class,
+                        LocalServerChannel.class,
+                        LocalChannel.class,
                         () -> new LocalAddress("looptimer-" + System.nanoTime())));
     }
 
@@ -98,10 +125,14 @@ class TransportTest {
         group = new TimerEventLoopGroup(2, t.factory().get());
         for (var executor : group) {
             TimerEventLoop loop = (TimerEventLoop) executor;
-            assertTrue(loop.isIoType(t.handlerType()), "isIoType(" + t.handlerType().getSimpleName() + ")");
+            assertTrue(
+                    loop.isIoType(t.handlerType()),
+                    "isIoType(" + t.handlerType().getSimpleName() + ")");
         }
 
-        Channel server = new ServerBootstrap().group(group).channel(t.serverChannel())
+        Channel server = new ServerBootstrap()
+                .group(group)
+                .channel(t.serverChannel())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -112,9 +143,14 @@ class TransportTest {
                             }
                         });
                     }
-                }).bind(t.address().get()).sync().channel();
+                })
+                .bind(t.address().get())
+                .sync()
+                .channel();
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        Channel client = new Bootstrap().group(group).channel(t.channel())
+        Channel client = new Bootstrap()
+                .group(group)
+                .channel(t.channel())
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -122,10 +158,14 @@ class TransportTest {
                         received.add(buf.toString(StandardCharsets.US_ASCII));
                         buf.release();
                     }
-                }).connect(server.localAddress()).sync().channel();
+                })
+                .connect(server.localAddress())
+                .sync()
+                .channel();
         try {
             assertSame(TimerEventLoop.class, client.eventLoop().getClass());
-            client.writeAndFlush(Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII)).sync();
+            client.writeAndFlush(Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII))
+                    .sync();
             StringBuilder echoed = new StringBuilder();
             while (echoed.length() < 4) {
                 String part = received.poll(10, TimeUnit.SECONDS);
@@ -161,7 +201,7 @@ class TransportTest {
         assumeTrue(t.available().getAsBoolean(), t.name() + " is not available on this kernel");
         group = new TimerEventLoopGroup(1, t.factory().get());
         TimerEventLoop loop = group.next();
-        loop.schedule(() -> { }, 1, TimeUnit.MINUTES);
+        loop.schedule(() -> {}, 1, TimeUnit.MINUTES);
         for (int i = 0; i < 3_000; i++) {
             CountDownLatch ran = new CountDownLatch(1);
             loop.timers().schedule(ran::countDown, i % 3, TimeUnit.MICROSECONDS);
@@ -179,25 +219,41 @@ class TransportTest {
         AtomicLong firedBeforeActive = new AtomicLong(-1);
         CountDownLatch idle = new CountDownLatch(1);
 
-        Channel server = new ServerBootstrap().group(group).channel(t.serverChannel())
+        Channel server = new ServerBootstrap()
+                .group(group)
+                .channel(t.serverChannel())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        firedBeforeActive.set(((TimerEventLoop) ch.eventLoop()).timers().stats().timersFired());
-                        ch.pipeline().addLast(new IdleStateHandler(0, 0, 50, TimeUnit.MILLISECONDS),
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                                        if (evt instanceof IdleStateEvent e && event.compareAndSet(null, e)) {
-                                            statsAtEvent.set(LoopTimers.of(ctx.executor()).stats());
-                                            idle.countDown();
-                                        }
-                                    }
-                                });
+                        firedBeforeActive.set(((TimerEventLoop) ch.eventLoop())
+                                .timers()
+                                .stats()
+                                .timersFired());
+                        ch.pipeline()
+                                .addLast(
+                                        new IdleStateHandler(0, 0, 50, TimeUnit.MILLISECONDS),
+                                        new ChannelInboundHandlerAdapter() {
+                                            @Override
+                                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                                if (evt instanceof IdleStateEvent e && event.compareAndSet(null, e)) {
+                                                    statsAtEvent.set(LoopTimers.of(ctx.executor())
+                                                            .stats());
+                                                    idle.countDown();
+                                                }
+                                            }
+                                        });
                     }
-                }).bind(t.address().get()).sync().channel();
-        Channel client = new Bootstrap().group(group).channel(t.channel())
-                .handler(new ChannelInboundHandlerAdapter()).connect(server.localAddress()).sync().channel();
+                })
+                .bind(t.address().get())
+                .sync()
+                .channel();
+        Channel client = new Bootstrap()
+                .group(group)
+                .channel(t.channel())
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(server.localAddress())
+                .sync()
+                .channel();
         try {
             assertTrue(idle.await(10, TimeUnit.SECONDS), "no idle event within 10 s");
             assertEquals(IdleState.ALL_IDLE, event.get().state());

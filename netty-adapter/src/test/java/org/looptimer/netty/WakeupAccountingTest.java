@@ -55,17 +55,21 @@ class WakeupAccountingTest {
             assertTrue(f.cancel(false));
         }
         assertEquals(wakeupsBefore, counting.wakeups.get(), "IoHandler.wakeup() calls for foreign cancels");
-        assertTrue(counting.polls.get() - pollsBefore <= 2,
+        assertTrue(
+                counting.polls.get() - pollsBefore <= 2,
                 "the loop kept sleeping: " + (counting.polls.get() - pollsBefore) + " polls");
 
         // Earlier than the deadline the loop sleeps toward: one wake-up, and it runs long before 2 s.
         long deadline = loop.ticker().nanoTime() + TimeUnit.SECONDS.toNanos(2);
         AtomicLong ranAt = new AtomicLong();
         CountDownLatch ran = new CountDownLatch(1);
-        loop.schedule(() -> {
-            ranAt.set(loop.ticker().nanoTime());
-            ran.countDown();
-        }, 50, TimeUnit.MILLISECONDS);
+        loop.schedule(
+                () -> {
+                    ranAt.set(loop.ticker().nanoTime());
+                    ran.countDown();
+                },
+                50,
+                TimeUnit.MILLISECONDS);
         assertTrue(ran.await(10, TimeUnit.SECONDS));
         assertTrue(ranAt.get() < deadline, "the early task waited for the loop's old deadline");
         assertEquals(before.wakeupsRequested() + 1, loop.timers().stats().wakeupsRequested());
@@ -84,15 +88,16 @@ class WakeupAccountingTest {
         long wakeupsBefore = counting.wakeups.get();
         List<ScheduledFuture<?>> later = scheduleLater(loop);
 
-        assertTrue(counting.wakeups.get() - wakeupsBefore >= FOREIGN_SCHEDULES,
+        assertTrue(
+                counting.wakeups.get() - wakeupsBefore >= FOREIGN_SCHEDULES,
                 "stock wake-ups: " + (counting.wakeups.get() - wakeupsBefore));
         later.forEach(f -> f.cancel(false));
         twoSeconds.cancel(false);
     }
 
     private static ScheduledFuture<?> sleepTowardTwoSeconds(IoEventLoop loop) throws Exception {
-        ScheduledFuture<?> f = loop.submit(() -> loop.schedule(() -> { }, 2, TimeUnit.SECONDS))
-                .get(10, TimeUnit.SECONDS);
+        ScheduledFuture<?> f =
+                loop.submit(() -> loop.schedule(() -> {}, 2, TimeUnit.SECONDS)).get(10, TimeUnit.SECONDS);
         Loops.awaitBlockedInPoll((SingleThreadIoEventLoop) loop);
         return f;
     }
@@ -100,7 +105,7 @@ class WakeupAccountingTest {
     private static List<ScheduledFuture<?>> scheduleLater(IoEventLoop loop) {
         List<ScheduledFuture<?>> later = new ArrayList<>();
         for (int i = 0; i < FOREIGN_SCHEDULES; i++) {
-            later.add(loop.schedule(() -> { }, 10, TimeUnit.SECONDS));
+            later.add(loop.schedule(() -> {}, 10, TimeUnit.SECONDS));
         }
         return later;
     }

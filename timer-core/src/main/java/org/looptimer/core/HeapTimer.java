@@ -181,7 +181,7 @@ class HeapTimer implements TimerHandle {
 
     /** Any thread: PENDING to STOPPED, lazily. @return false if it was not pending */
     final boolean markStopped() {
-        for (;;) {
+        for (; ; ) {
             long w = word;
             if (state(w) != PENDING) {
                 return false;
@@ -197,7 +197,7 @@ class HeapTimer implements TimerHandle {
      * entry. @return false if it was not pending
      */
     final boolean disarmInHeap() {
-        for (;;) {
+        for (; ; ) {
             long w = word;
             if (state(w) != PENDING) {
                 return false;
@@ -226,7 +226,7 @@ class HeapTimer implements TimerHandle {
 
     /** Owner, draining the inbox: clears QUEUED. @return the word without it */
     final long clearQueued() {
-        for (;;) {
+        for (; ; ) {
             long w = word;
             if (WORD.compareAndSet(this, w, w & ~QUEUED)) {
                 return w & ~QUEUED;
@@ -240,7 +240,7 @@ class HeapTimer implements TimerHandle {
      * @return the state before
      */
     final int close() {
-        for (;;) {
+        for (; ; ) {
             long w = word;
             if (WORD.compareAndSet(this, w, pack(when(w), CLOSED))) {
                 return state(w);
@@ -255,7 +255,7 @@ class HeapTimer implements TimerHandle {
      * @return the state before
      */
     final int undoArming() {
-        for (;;) {
+        for (; ; ) {
             long w = word;
             int state = state(w);
             if (state == IDLE || state == CLOSED) {
@@ -305,13 +305,12 @@ class HeapTimer implements TimerHandle {
     @Override
     public String toString() {
         long w = word;
-        String state =
-                switch (state(w)) {
-                    case PENDING -> "pending";
-                    case STOPPED -> "stopped";
-                    case CLOSED -> "closed";
-                    default -> "idle";
-                };
+        String state = switch (state(w)) {
+            case PENDING -> "pending";
+            case STOPPED -> "stopped";
+            case CLOSED -> "closed";
+            default -> "idle";
+        };
         return (isPeriodic() ? "Ticker[" : "Timer[") + state + ", task=" + task + "]";
     }
 }

@@ -173,9 +173,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
     }
 
     private HeapTimer newTimer(Runnable task, long word, long periodNanos) {
-        return periodNanos == 0
-                ? new HeapTimer(this, task, word)
-                : new PeriodicTimer(this, task, word, periodNanos);
+        return periodNanos == 0 ? new HeapTimer(this, task, word) : new PeriodicTimer(this, task, word, periodNanos);
     }
 
     /**
@@ -544,7 +542,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
     }
 
     private long sweepEntry(HeapTimer t) {
-        for (;;) {
+        for (; ; ) {
             long w = t.word();
             if (HeapTimer.state(w) != HeapTimer.STOPPED) {
                 return HeapTimer.when(w); // PENDING: re-keyed to its true deadline, lazy or not
@@ -664,8 +662,8 @@ public final class TimerHeap implements Timers, AutoCloseable {
 
     private void checkOwner(String method) {
         if (!ownerCheck.getAsBoolean()) {
-            throw new IllegalStateException(method + "() must be called on the heap's owner thread,"
-                    + " not " + Thread.currentThread().getName());
+            throw new IllegalStateException(method + "() must be called on the heap's owner thread," + " not "
+                    + Thread.currentThread().getName());
         }
     }
 

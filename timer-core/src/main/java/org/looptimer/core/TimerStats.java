@@ -23,5 +23,4 @@ public record TimerStats(
         long timersFired,
         long callbackFailures,
         long wakeupsRequested,
-        long wakeupsElided) {
-}
+        long wakeupsElided) {}

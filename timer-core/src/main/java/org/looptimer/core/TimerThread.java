@@ -46,8 +46,7 @@ public final class TimerThread implements AutoCloseable {
         this.thread = new Thread(this::loop, name);
         this.thread.setDaemon(true);
         Thread owner = this.thread;
-        this.heap = builder
-                .waker(() -> LockSupport.unpark(owner))
+        this.heap = builder.waker(() -> LockSupport.unpark(owner))
                 .ownerCheck(() -> Thread.currentThread() == owner)
                 .build();
         this.clock = builder.clock();

@@ -18,7 +18,7 @@ package org.looptimer.core;
 public interface Waker {
 
     /** A waker that does nothing: for an owner that never blocks longer than it must. */
-    Waker NONE = () -> { };
+    Waker NONE = () -> {};
 
     /** Makes the owner's current or next blocking poll return promptly. Must not block. */
     void wakeup();

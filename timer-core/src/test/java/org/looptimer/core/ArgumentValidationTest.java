@@ -10,7 +10,7 @@ import org.junit.jupiter.api.function.Executable;
 /** Bad input: NullPointerException naming the argument, IllegalArgumentException for bad numbers. */
 class ArgumentValidationTest extends ManualHeapFixture {
 
-    private static final Runnable NOOP = () -> { };
+    private static final Runnable NOOP = () -> {};
 
     private static void assertNpeNaming(String argument, Executable call) {
         NullPointerException e = assertThrows(NullPointerException.class, call);

@@ -27,9 +27,12 @@ class CallbackFailureTest extends ManualHeapFixture {
     void throwingCallbackIsCountedReportedAndTheRestOfThePassRuns() {
         RuntimeException boom = new IllegalStateException("boom");
         reporting.schedule(rec.task("before"), 10, MILLISECONDS);
-        TimerHandle bad = reporting.schedule(() -> {
-            throw boom;
-        }, 10, MILLISECONDS);
+        TimerHandle bad = reporting.schedule(
+                () -> {
+                    throw boom;
+                },
+                10,
+                MILLISECONDS);
         reporting.schedule(rec.task("after"), 10, MILLISECONDS);
 
         assertEquals(3, reporting.runDue(at(10)), "the failing callback ran too");
@@ -46,9 +49,12 @@ class CallbackFailureTest extends ManualHeapFixture {
 
     @Test
     void errorsAreCaughtToo() {
-        reporting.schedule(() -> {
-            throw new AssertionError("not an exception");
-        }, 0, MILLISECONDS);
+        reporting.schedule(
+                () -> {
+                    throw new AssertionError("not an exception");
+                },
+                0,
+                MILLISECONDS);
         assertDoesNotThrow(() -> reporting.runDue(clock.nanoTime()));
         assertEquals(1, reporting.stats().callbackFailures());
         assertTrue(failures.get(0) instanceof AssertionError);
@@ -57,10 +63,13 @@ class CallbackFailureTest extends ManualHeapFixture {
     @Test
     void throwingTickerKeepsTicking() {
         int[] runs = new int[1];
-        TimerHandle ticker = reporting.scheduleTicker(() -> {
-            runs[0]++;
-            throw new IllegalStateException("tick " + runs[0]);
-        }, 10, MILLISECONDS);
+        TimerHandle ticker = reporting.scheduleTicker(
+                () -> {
+                    runs[0]++;
+                    throw new IllegalStateException("tick " + runs[0]);
+                },
+                10,
+                MILLISECONDS);
         for (int i = 1; i <= 5; i++) {
             reporting.runDue(at(10L * i));
         }
@@ -76,9 +85,12 @@ class CallbackFailureTest extends ManualHeapFixture {
         TimerHeap h = newHeap(TimerHeap.builder().failureHandler((timer, failure) -> {
             throw new IllegalStateException("handler failed");
         }));
-        h.schedule(() -> {
-            throw new IllegalStateException("callback failed");
-        }, 1, MILLISECONDS);
+        h.schedule(
+                () -> {
+                    throw new IllegalStateException("callback failed");
+                },
+                1,
+                MILLISECONDS);
         h.schedule(rec.task("next"), 1, MILLISECONDS);
         assertEquals(2, assertDoesNotThrow(() -> h.runDue(at(1))));
         assertEquals(List.of("next"), rec.runs());
@@ -87,9 +99,12 @@ class CallbackFailureTest extends ManualHeapFixture {
 
     @Test
     void defaultHandlerLogsAndCarriesOn() {
-        heap.schedule(() -> {
-            throw new IllegalStateException("expected by the test: logged by the default handler");
-        }, 1, MILLISECONDS);
+        heap.schedule(
+                () -> {
+                    throw new IllegalStateException("expected by the test: logged by the default handler");
+                },
+                1,
+                MILLISECONDS);
         heap.schedule(rec.task("next"), 1, MILLISECONDS);
         assertEquals(2, assertDoesNotThrow(() -> runAt(1)));
         assertEquals(List.of("next"), rec.runs());

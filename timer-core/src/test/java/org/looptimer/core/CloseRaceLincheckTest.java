@@ -41,7 +41,10 @@ public class CloseRaceLincheckTest {
     private final TimerHandle target;
 
     public CloseRaceLincheckTest() {
-        heap = TimerHeap.builder().clock(new ManualClock(0)).ownerCheck(OWNER::get).build();
+        heap = TimerHeap.builder()
+                .clock(new ManualClock(0))
+                .ownerCheck(OWNER::get)
+                .build();
         target = owner(() -> heap.schedule(() -> {}, 1_000, NANOSECONDS));
     }
 
@@ -90,8 +93,8 @@ public class CloseRaceLincheckTest {
     /** After everything: the target, the count and what close handed over. */
     @Operation(nonParallelGroup = "owner")
     public String outcome() {
-        return "pending=" + target.isPending() + ", counted=" + heap.stats().pendingTimers()
-                + ", handedOver=" + handedOver.get();
+        return "pending=" + target.isPending() + ", counted=" + heap.stats().pendingTimers() + ", handedOver="
+                + handedOver.get();
     }
 
     @Test

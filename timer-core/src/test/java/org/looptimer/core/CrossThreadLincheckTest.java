@@ -54,8 +54,8 @@ public class CrossThreadLincheckTest {
                 .build();
         OWNER.set(true);
         try {
-            heap.schedule(() -> { }, PUBLISHED, NANOSECONDS); // what the owner sleeps toward
-            target = heap.schedule(() -> { }, 1, NANOSECONDS);
+            heap.schedule(() -> {}, PUBLISHED, NANOSECONDS); // what the owner sleeps toward
+            target = heap.schedule(() -> {}, 1, NANOSECONDS);
             target.stop(); // idle, no entry: a foreign re-arm must hand it over
         } finally {
             OWNER.set(false);
@@ -144,17 +144,23 @@ public class CrossThreadLincheckTest {
                 // The owner publishes while two foreign threads re-arm the same idle timer, one
                 // later than the published deadline and one earlier: the earlier one relies on
                 // the hand-over of the first, which must not wake for the stale later deadline.
-                .addCustomScenario(scenario(List.of(List.of(beforePoll), List.of(resetLater), List.of(resetEarlier)), judge))
-                .addCustomScenario(scenario(List.of(List.of(beforePoll), List.of(resetFar), List.of(resetEarlier)), judge))
+                .addCustomScenario(
+                        scenario(List.of(List.of(beforePoll), List.of(resetLater), List.of(resetEarlier)), judge))
+                .addCustomScenario(
+                        scenario(List.of(List.of(beforePoll), List.of(resetFar), List.of(resetEarlier)), judge))
                 // The plain Dekker pair, and a stop racing the re-arm.
                 .addCustomScenario(scenario(List.of(List.of(beforePoll), List.of(resetEarlier)), judge))
-                .addCustomScenario(scenario(List.of(List.of(beforePoll), List.of(resetEarlier, stop), List.of(resetLater)), judge))
+                .addCustomScenario(
+                        scenario(List.of(List.of(beforePoll), List.of(resetEarlier, stop), List.of(resetLater)), judge))
                 // Re-armed again while the owner's drain is placing the first hand-over.
                 .addCustomScenario(scenario(List.of(List.of(beforePoll), List.of(resetLater, resetEarlier)), judge))
                 // A pass racing stop and re-arm of a due timer: the pass's count and the
                 // returns of stop/reset must fit one order (never "stopped" and run, never lost).
-                .addCustomScenario(new ExecutionScenario(List.of(resetEarlier),
-                        List.of(List.of(runDue), List.of(stop), List.of(resetFar)), List.of(), null));
+                .addCustomScenario(new ExecutionScenario(
+                        List.of(resetEarlier),
+                        List.of(List.of(runDue), List.of(stop), List.of(resetFar)),
+                        List.of(),
+                        null));
         options.check(CrossThreadLincheckTest.class);
     }
 

@@ -26,7 +26,7 @@ class EqualDeadlineOrderTest extends ManualHeapFixture {
     @Test
     void thousandsOfTimersRunSortedByDeadlineThenSchedulingOrder() {
         SplittableRandom random = new SplittableRandom(42);
-        record Armed(long deadline, int order, String name) { }
+        record Armed(long deadline, int order, String name) {}
         List<Armed> armed = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
             long delay = random.nextInt(6); // few distinct deadlines: lots of ties
@@ -119,8 +119,8 @@ class EqualDeadlineOrderTest extends ManualHeapFixture {
     void ownerReArmAfterAForeignEarlierResetKeepsItsPlace() {
         TimerHandle a = heap.schedule(rec.task("a"), 30, MILLISECONDS);
         Foreign.run(() -> a.reset(20, MILLISECONDS)); // hands a to the owner through the inbox
-        assertTrue(a.stop());                          // the owner removes its entry at once
-        a.reset(10, MILLISECONDS);                     // and re-arms it before it drains
+        assertTrue(a.stop()); // the owner removes its entry at once
+        a.reset(10, MILLISECONDS); // and re-arms it before it drains
         heap.schedule(rec.task("b"), 10, MILLISECONDS);
         runAt(10);
         assertEquals(List.of("a", "b"), rec.runs());

@@ -9,20 +9,21 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Foreign {
 
-    private Foreign() {
-    }
+    private Foreign() {}
 
     /** Runs {@code action} on another thread and returns its result, or rethrows what it threw. */
     static <T> T call(Callable<T> action) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread thread = new Thread(() -> {
-            try {
-                result.set(action.call());
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, "foreign");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        result.set(action.call());
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                },
+                "foreign");
         thread.start();
         try {
             thread.join();

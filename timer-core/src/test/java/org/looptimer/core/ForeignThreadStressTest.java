@@ -54,9 +54,15 @@ class ForeignThreadStressTest {
         }
 
         String describe() {
-            StringBuilder sb = new StringBuilder(name).append(" gen=").append(gen).append(" runs/expected:");
+            StringBuilder sb =
+                    new StringBuilder(name).append(" gen=").append(gen).append(" runs/expected:");
             for (int g = 0; g <= Math.min(gen, MAX_GEN - 1); g++) {
-                sb.append(' ').append(g).append(':').append(runs.get(g)).append('/').append(expected[g]);
+                sb.append(' ')
+                        .append(g)
+                        .append(':')
+                        .append(runs.get(g))
+                        .append('/')
+                        .append(expected[g]);
             }
             return sb.toString();
         }
@@ -79,19 +85,22 @@ class ForeignThreadStressTest {
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.compareAndSet(null, e));
         List<Throwable> callbackFailures = new ArrayList<>();
-        TimerThread timers = new TimerThread("stress-owner", TimerHeap.builder()
-                .failureHandler((timer, failure) -> {
-                    synchronized (callbackFailures) {
-                        callbackFailures.add(failure);
-                    }
-                }));
+        TimerThread timers = new TimerThread("stress-owner", TimerHeap.builder().failureHandler((timer, failure) -> {
+            synchronized (callbackFailures) {
+                callbackFailures.add(failure);
+            }
+        }));
         List<Tracked> all = new ArrayList<>();
         try {
             CountDownLatch ownerKnown = new CountDownLatch(1);
-            timers.timers().schedule(() -> {
-                owner = Thread.currentThread();
-                ownerKnown.countDown();
-            }, 0, TimeUnit.NANOSECONDS);
+            timers.timers()
+                    .schedule(
+                            () -> {
+                                owner = Thread.currentThread();
+                                ownerKnown.countDown();
+                            },
+                            0,
+                            TimeUnit.NANOSECONDS);
             assertTrue(ownerKnown.await(10, TimeUnit.SECONDS), "the timer thread runs a timer at all");
 
             List<Thread> workers = new ArrayList<>();
@@ -118,15 +127,18 @@ class ForeignThreadStressTest {
                 while (!allSettled(t) && System.nanoTime() - deadline < 0) {
                     Thread.sleep(1);
                 }
-                assertTrue(allSettled(t), () -> "runs differ from what the returns of stop/reset promise: "
-                        + t.describe());
+                assertTrue(
+                        allSettled(t),
+                        () -> "runs differ from what the returns of stop/reset promise: " + t.describe());
             }
             assertTrue(timers.isAlive(), "the timer thread survived");
             TimerStats stats = timers.timers().stats();
             assertEquals(0, stats.pendingTimers(), stats.toString());
             assertEquals(0, stats.callbackFailures(), () -> "callbacks failed: " + callbackFailures);
-            System.out.printf("stress: %d operations on %d timers, %d stops prevented a run, %d re-arms moved a"
-                    + " pending one; %s%n", ops.get(), all.size(), stopsTrue.get(), resetsTrue.get(), stats);
+            System.out.printf(
+                    "stress: %d operations on %d timers, %d stops prevented a run, %d re-arms moved a"
+                            + " pending one; %s%n",
+                    ops.get(), all.size(), stopsTrue.get(), resetsTrue.get(), stats);
             assertTrue(ops.get() > 1_000, "too few operations to mean anything: " + ops.get());
         } finally {
             timers.close();

@@ -76,8 +76,7 @@ class HeapStatsTest extends ManualHeapFixture {
         assertEquals(40_000, s.pendingTimers());
         assertEquals(0, s.deletedEntries(), "swept");
         assertEquals(40_000, s.heapEntries());
-        assertTrue(s.heapCapacity() <= 2 * s.pendingTimers(),
-                "memory follows the live count, not the peak: " + s);
+        assertTrue(s.heapCapacity() <= 2 * s.pendingTimers(), "memory follows the live count, not the peak: " + s);
     }
 
     @Test
@@ -93,7 +92,7 @@ class HeapStatsTest extends ManualHeapFixture {
 
     private List<TimerHandle> scheduleMany(int n) {
         List<TimerHandle> handles = new ArrayList<>(n);
-        Runnable noop = () -> { };
+        Runnable noop = () -> {};
         for (int i = 0; i < n; i++) {
             handles.add(heap.schedule(noop, 1_000 + i % 1_000, MILLISECONDS));
         }

@@ -40,10 +40,13 @@ class NeverEarlyTest extends ManualHeapFixture {
     @Test
     void scheduleFromACallbackCountsFromTheCallNotFromThePassTime() {
         TimerHandle[] inner = new TimerHandle[1];
-        heap.schedule(() -> {
-            clock.advance(30, MILLISECONDS); // this callback is slow
-            inner[0] = heap.schedule(rec.task("inner"), 10, MILLISECONDS);
-        }, 10, MILLISECONDS);
+        heap.schedule(
+                () -> {
+                    clock.advance(30, MILLISECONDS); // this callback is slow
+                    inner[0] = heap.schedule(rec.task("inner"), 10, MILLISECONDS);
+                },
+                10,
+                MILLISECONDS);
         assertEquals(1, runAt(10), "the outer callback ran; inner waits");
         assertEquals(at(50), inner[0].deadlineNanos(), "10 ms after the clock read in the callback");
         assertEquals(0, runAt(49));

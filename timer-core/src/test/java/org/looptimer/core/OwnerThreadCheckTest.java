@@ -35,13 +35,16 @@ class OwnerThreadCheckTest extends ManualHeapFixture {
     @Test
     void runDueFromACallbackIsRefused() {
         Throwable[] failure = new Throwable[1];
-        heap.schedule(() -> {
-            try {
-                heap.runDue(clock.nanoTime());
-            } catch (Throwable t) {
-                failure[0] = t;
-            }
-        }, 1, MILLISECONDS);
+        heap.schedule(
+                () -> {
+                    try {
+                        heap.runDue(clock.nanoTime());
+                    } catch (Throwable t) {
+                        failure[0] = t;
+                    }
+                },
+                1,
+                MILLISECONDS);
         runAt(1);
         assertInstanceOf(IllegalStateException.class, failure[0]);
     }

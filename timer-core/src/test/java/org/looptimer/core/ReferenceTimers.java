@@ -40,9 +40,11 @@ final class ReferenceTimers {
         long when;
         /** Owner arming order; meaningful only while {@link #ownerOrdered}. */
         long seq;
+
         boolean ownerOrdered;
         /** Armed during the pass in progress: not due in it. */
         boolean armedThisPass;
+
         TimerHandle handle;
 
         Timer(int id, boolean periodic, boolean throwing) {
@@ -62,8 +64,15 @@ final class ReferenceTimers {
         }
     }
 
-    record Snapshot(int id, boolean periodic, boolean pending, long when, long period, long seq,
-                    boolean ownerOrdered, boolean armedThisPass) {
+    record Snapshot(
+            int id,
+            boolean periodic,
+            boolean pending,
+            long when,
+            long period,
+            long seq,
+            boolean ownerOrdered,
+            boolean armedThisPass) {
         @Override
         public String toString() {
             return (periodic ? "ticker#" : "timer#") + id + "[" + (pending ? "pending" : "idle")
@@ -87,8 +96,9 @@ final class ReferenceTimers {
     /** Every timer that may be pending; the test keeps handles to all of them. */
     final List<Timer> timers = new ArrayList<>();
     /** The pending ones, in run order for owner-armed ties; arming sequences are unique. */
-    private final TreeSet<Timer> byDeadline = new TreeSet<>(
-            Comparator.comparingLong((Timer t) -> t.when).thenComparingLong(t -> t.seq));
+    private final TreeSet<Timer> byDeadline =
+            new TreeSet<>(Comparator.comparingLong((Timer t) -> t.when).thenComparingLong(t -> t.seq));
+
     private final List<Timer> armedThisPass = new ArrayList<>();
 
     ReferenceTimers(long origin) {

@@ -138,12 +138,15 @@ class ResetTest extends ManualHeapFixture {
     void timerResetInItsOwnCallbackRunsAgainOnALaterPass() {
         TimerHandle[] self = new TimerHandle[1];
         boolean[] wasPending = {true};
-        self[0] = heap.schedule(() -> {
-            rec.task("t").run();
-            if (rec.count("t") == 1) {
-                wasPending[0] = self[0].reset(0, MILLISECONDS);
-            }
-        }, 10, MILLISECONDS);
+        self[0] = heap.schedule(
+                () -> {
+                    rec.task("t").run();
+                    if (rec.count("t") == 1) {
+                        wasPending[0] = self[0].reset(0, MILLISECONDS);
+                    }
+                },
+                10,
+                MILLISECONDS);
         assertEquals(1, runAt(10), "zero delay from a callback waits for the next pass");
         assertFalse(wasPending[0]);
         assertEquals(1, runAt(10));

@@ -68,10 +68,13 @@ class RunDuePassTest extends ManualHeapFixture {
     void callbackCanMoveAnotherDueTimerLaterOrEarlier() {
         TimerHandle later = heap.schedule(rec.task("later"), 2, MILLISECONDS);
         TimerHandle earlier = heap.schedule(rec.task("earlier"), 50, MILLISECONDS);
-        heap.schedule(() -> {
-            later.reset(10, MILLISECONDS);   // from the pass time, 5 ms: due at 15
-            earlier.reset(0, MILLISECONDS);  // due at 5, but armed in this pass
-        }, 1, MILLISECONDS);
+        heap.schedule(
+                () -> {
+                    later.reset(10, MILLISECONDS); // from the pass time, 5 ms: due at 15
+                    earlier.reset(0, MILLISECONDS); // due at 5, but armed in this pass
+                },
+                1,
+                MILLISECONDS);
         assertEquals(1, runAt(5));
         assertEquals(List.of(), rec.take());
         assertEquals(1, runAt(5));
@@ -87,10 +90,13 @@ class RunDuePassTest extends ManualHeapFixture {
         // a and b are due at the same instant as the pass; c runs first and moves a later.
         TimerHandle a = heap.schedule(rec.task("a"), 10, MILLISECONDS);
         heap.schedule(rec.task("b"), 10, MILLISECONDS);
-        heap.schedule(() -> {
-            rec.task("c").run();
-            a.reset(20, MILLISECONDS);
-        }, 5, MILLISECONDS);
+        heap.schedule(
+                () -> {
+                    rec.task("c").run();
+                    a.reset(20, MILLISECONDS);
+                },
+                5,
+                MILLISECONDS);
         assertEquals(2, runAt(10));
         assertEquals(List.of("c", "b"), rec.take(), "b was due at 10 and armed before the pass");
         assertEquals(0, runAt(29));
@@ -101,10 +107,13 @@ class RunDuePassTest extends ManualHeapFixture {
     @Test
     void callbackCanScheduleAndStartTickers() {
         TimerHandle[] created = new TimerHandle[2];
-        heap.schedule(() -> {
-            created[0] = heap.schedule(rec.task("child"), 3, MILLISECONDS);
-            created[1] = heap.scheduleTicker(rec.task("tick"), 2, MILLISECONDS);
-        }, 1, MILLISECONDS);
+        heap.schedule(
+                () -> {
+                    created[0] = heap.schedule(rec.task("child"), 3, MILLISECONDS);
+                    created[1] = heap.scheduleTicker(rec.task("tick"), 2, MILLISECONDS);
+                },
+                1,
+                MILLISECONDS);
         runAt(1);
         assertEquals(at(4), created[0].deadlineNanos(), "measured from the pass time");
         assertEquals(at(3), created[1].deadlineNanos());
@@ -116,11 +125,14 @@ class RunDuePassTest extends ManualHeapFixture {
     void tickerCanResetItselfAndOthers() {
         TimerHandle other = heap.schedule(rec.task("other"), 100, MILLISECONDS);
         TimerHandle[] self = new TimerHandle[1];
-        self[0] = heap.scheduleTicker(() -> {
-            rec.task("tick").run();
-            self[0].reset(7, MILLISECONDS);
-            other.reset(1, MILLISECONDS);
-        }, 10, MILLISECONDS);
+        self[0] = heap.scheduleTicker(
+                () -> {
+                    rec.task("tick").run();
+                    self[0].reset(7, MILLISECONDS);
+                    other.reset(1, MILLISECONDS);
+                },
+                10,
+                MILLISECONDS);
         assertEquals(1, runAt(10));
         assertEquals(at(17), self[0].deadlineNanos());
         assertEquals(1, runAt(11));

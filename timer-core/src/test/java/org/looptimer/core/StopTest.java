@@ -108,10 +108,13 @@ class StopTest extends ManualHeapFixture {
     void tickerStoppingItselfInItsCallbackNeverRunsAgain() {
         TimerHandle[] self = new TimerHandle[1];
         boolean[] stopResult = new boolean[1];
-        self[0] = heap.scheduleTicker(() -> {
-            rec.task("tick").run();
-            stopResult[0] = self[0].stop();
-        }, 10, MILLISECONDS);
+        self[0] = heap.scheduleTicker(
+                () -> {
+                    rec.task("tick").run();
+                    stopResult[0] = self[0].stop();
+                },
+                10,
+                MILLISECONDS);
         runAt(10);
         assertTrue(stopResult[0], "the next tick was armed, so stop prevented it");
         assertEquals(0, runAt(50));

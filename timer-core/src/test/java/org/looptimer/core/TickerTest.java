@@ -89,8 +89,8 @@ class TickerTest extends ManualHeapFixture {
     @ParameterizedTest
     @ValueSource(longs = {0, -1, Long.MIN_VALUE})
     void nonPositivePeriodIsRejected(long period) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> heap.scheduleTicker(rec.task("tick"), period, MILLISECONDS));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> heap.scheduleTicker(rec.task("tick"), period, MILLISECONDS));
         assertTrue(e.getMessage().contains("period"), e.getMessage());
         assertEquals(0, heap.stats().pendingTimers());
     }
@@ -100,8 +100,7 @@ class TickerTest extends ManualHeapFixture {
     void nonPositivePeriodInResetIsRejectedAndChangesNothing(long period) {
         TimerHandle ticker = heap.scheduleTicker(rec.task("tick"), 10, MILLISECONDS);
         assertThrows(IllegalArgumentException.class, () -> ticker.reset(period, MILLISECONDS));
-        assertThrows(IllegalArgumentException.class,
-                () -> Foreign.run(() -> ticker.reset(period, MILLISECONDS)));
+        assertThrows(IllegalArgumentException.class, () -> Foreign.run(() -> ticker.reset(period, MILLISECONDS)));
         assertTrue(ticker.isPending());
         assertEquals(1, runAt(10));
         assertEquals(1, runAt(20));

@@ -46,8 +46,8 @@ class TimerHeapCloseTasksTest {
     void tasksAreHandedOverAfterTheHeapIsClosed() {
         heap.schedule(named("pending"), 1, TimeUnit.SECONDS);
         AtomicReference<Throwable> rescheduled = new AtomicReference<>();
-        heap.close(task -> rescheduled.set(assertThrows(RejectedExecutionException.class,
-                () -> heap.schedule(task, 1, TimeUnit.SECONDS))));
+        heap.close(task -> rescheduled.set(
+                assertThrows(RejectedExecutionException.class, () -> heap.schedule(task, 1, TimeUnit.SECONDS))));
         assertTrue(rescheduled.get() instanceof RejectedExecutionException);
     }
 
@@ -64,8 +64,7 @@ class TimerHeapCloseTasksTest {
     private static Runnable named(String name) {
         return new Runnable() {
             @Override
-            public void run() {
-            }
+            public void run() {}
 
             @Override
             public String toString() {

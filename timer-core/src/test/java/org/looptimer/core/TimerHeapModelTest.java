@@ -108,15 +108,18 @@ class TimerHeapModelTest {
             this.lastNow = origin;
             TimerHeap.Builder builder = TimerHeap.builder().clock(clock).failureHandler(this::onFailure);
             this.heap = (maxTimers == Integer.MAX_VALUE ? builder : builder.maxTimers(maxTimers)).build();
-            this.foreign = withForeign ? Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "model-foreign");
-                t.setDaemon(true);
-                return t;
-            }) : null;
+            this.foreign = withForeign
+                    ? Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(r, "model-foreign");
+                        t.setDaemon(true);
+                        return t;
+                    })
+                    : null;
         }
 
         void run() throws Exception {
-            long cpuStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            long cpuStart =
+                    java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             try {
                 for (op = 0; op < ops; op++) {
                     step();
@@ -132,12 +135,16 @@ class TimerHeapModelTest {
                     foreign.shutdownNow();
                 }
             }
-            long cpuMillis = (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()
-                    - cpuStart) / 1_000_000;
-            System.out.printf("%s: seed=%d, %d operations, %d callbacks, %d rejected as full, %d ms of test-thread CPU%n",
+            long cpuMillis =
+                    (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart)
+                            / 1_000_000;
+            System.out.printf(
+                    "%s: seed=%d, %d operations, %d callbacks, %d rejected as full, %d ms of test-thread CPU%n",
                     variant(), seed, ops, model.fired, rejections, cpuMillis);
             assertTrue(model.fired > ops / 20, "the run fired too few timers to mean anything: " + model.fired);
-            assertTrue(maxTimers == Integer.MAX_VALUE || rejections > ops / 100, "the heap was rarely full: " + rejections);
+            assertTrue(
+                    maxTimers == Integer.MAX_VALUE || rejections > ops / 100,
+                    "the heap was rarely full: " + rejections);
         }
 
         // ------------------------------------------------------------------ operations
@@ -211,17 +218,19 @@ class TimerHeapModelTest {
             long amount = unit == MICROSECONDS ? delay / 1_000 : delay;
             note((owner ? "owner " : "foreign ") + (periodic ? "scheduleTicker " : "schedule ") + unit, amount, null);
             if (model.pendingCount() >= maxTimers) {
-                expectFull(owner, () -> periodic
-                        ? heap.scheduleTicker(() -> { }, amount, unit)
-                        : heap.schedule(() -> { }, amount, unit));
+                expectFull(
+                        owner,
+                        () -> periodic
+                                ? heap.scheduleTicker(() -> {}, amount, unit)
+                                : heap.schedule(() -> {}, amount, unit));
                 return;
             }
             long clockInternal = clockInternal();
             ReferenceTimers.Timer t = model.schedule(owner, periodic, delay, clockInternal, throwing);
             Runnable task = () -> onFire(t);
-            t.handle = on(owner, () -> periodic
-                    ? heap.scheduleTicker(task, amount, unit)
-                    : heap.schedule(task, amount, unit));
+            t.handle = on(
+                    owner,
+                    () -> periodic ? heap.scheduleTicker(task, amount, unit) : heap.schedule(task, amount, unit));
             undrained |= !owner;
             checkOne(t, owner);
         }
@@ -274,7 +283,7 @@ class TimerHeapModelTest {
             boolean throwing = random.nextInt(100) < 3;
             note((owner ? "owner" : "foreign") + " scheduleAt, from origin", deadline - model.origin, null);
             if (model.pendingCount() >= maxTimers) {
-                expectFull(owner, () -> heap.scheduleAt(() -> { }, deadline));
+                expectFull(owner, () -> heap.scheduleAt(() -> {}, deadline));
                 return;
             }
             ReferenceTimers.Timer t = model.scheduleAt(owner, model.absolute(deadline), throwing);
@@ -305,9 +314,9 @@ class TimerHeapModelTest {
 
         private void advance() {
             int r = random.nextInt(100);
-            long amount = r < 60 ? U * random.nextInt(10)
-                    : r < 90 ? U * random.nextInt(10, 60)
-                    : U * random.nextInt(60, 3_000);
+            long amount = r < 60
+                    ? U * random.nextInt(10)
+                    : r < 90 ? U * random.nextInt(10, 60) : U * random.nextInt(60, 3_000);
             if (random.nextInt(20) == 0) {
                 amount += random.nextInt(1, 3); // off the grid: exact-boundary cases
             }
@@ -327,7 +336,10 @@ class TimerHeapModelTest {
                 now = lastNow; // readings never go back
             }
             lastNow = now;
-            note(limit == Integer.MAX_VALUE ? "runDue at" : "runDue with limit " + limit + " at", now - model.origin, null);
+            note(
+                    limit == Integer.MAX_VALUE ? "runDue at" : "runDue with limit " + limit + " at",
+                    now - model.origin,
+                    null);
             model.beginPass(model.toInternal(now));
             int ran = limit == Integer.MAX_VALUE ? heap.runDue(now) : heap.runDue(now, limit);
             failIfViolated();
@@ -352,8 +364,9 @@ class TimerHeapModelTest {
             long actual = heap.nextDeadlineNanos();
             if (!undrained) {
                 long expected = model.toClock(model.earliestDeadline());
-                check(actual == expected, () -> "nextDeadlineNanos() returned " + show(actual)
-                        + ", expected " + show(expected));
+                check(
+                        actual == expected,
+                        () -> "nextDeadlineNanos() returned " + show(actual) + ", expected " + show(expected));
             }
         }
 
@@ -437,10 +450,15 @@ class TimerHeapModelTest {
 
         private void checkStats() {
             TimerStats s = heap.stats();
-            check(s.pendingTimers() == model.pendingCount(),
-                    () -> "stats().pendingTimers() is " + s.pendingTimers() + ", expected " + model.pendingCount() + ": " + s);
-            check(s.timersFired() == model.fired, () -> "stats().timersFired() is " + s.timersFired() + ", expected " + model.fired);
-            check(s.callbackFailures() == model.failures,
+            check(
+                    s.pendingTimers() == model.pendingCount(),
+                    () -> "stats().pendingTimers() is " + s.pendingTimers() + ", expected " + model.pendingCount()
+                            + ": " + s);
+            check(
+                    s.timersFired() == model.fired,
+                    () -> "stats().timersFired() is " + s.timersFired() + ", expected " + model.fired);
+            check(
+                    s.callbackFailures() == model.failures,
                     () -> "stats().callbackFailures() is " + s.callbackFailures() + ", expected " + model.failures);
             if (!withForeign) {
                 // The owner removes what it stops at once, and there is no inbox.
@@ -451,8 +469,10 @@ class TimerHeapModelTest {
         /** Right after a drain: every pending timer has one entry, plus the stopped ones not swept. */
         private void checkEntries() {
             TimerStats s = heap.stats();
-            check(s.heapEntries() == model.pendingCount() + s.deletedEntries(),
-                    () -> "heapEntries != pending + deleted after a drain: " + s + ", model pending " + model.pendingCount());
+            check(
+                    s.heapEntries() == model.pendingCount() + s.deletedEntries(),
+                    () -> "heapEntries != pending + deleted after a drain: " + s + ", model pending "
+                            + model.pendingCount());
             check(s.heapCapacity() >= s.heapEntries(), () -> "capacity: " + s);
         }
 
@@ -496,7 +516,8 @@ class TimerHeapModelTest {
                 thrown = e.getCause();
             }
             Throwable t = thrown;
-            check(t instanceof RejectedExecutionException && t.getMessage().contains("maxTimers=" + maxTimers),
+            check(
+                    t instanceof RejectedExecutionException && t.getMessage().contains("maxTimers=" + maxTimers),
                     () -> "arming past maxTimers=" + maxTimers + " with " + model.pendingCount()
                             + " pending was not rejected as full: " + t);
             check(heap.stats().pendingTimers() == model.pendingCount(), () -> "a rejected arming changed the count");
@@ -517,7 +538,7 @@ class TimerHeapModelTest {
             failIfViolated();
             Throwable rejected = null;
             try {
-                heap.schedule(() -> { }, 0, NANOSECONDS);
+                heap.schedule(() -> {}, 0, NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 rejected = e;
             }

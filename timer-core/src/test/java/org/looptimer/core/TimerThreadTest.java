@@ -36,23 +36,31 @@ class TimerThreadTest {
     void runsTimersOnItsOwnThread() throws Exception {
         AtomicReference<String> ranOn = new AtomicReference<>();
         CountDownLatch ran = new CountDownLatch(1);
-        timers.timers().schedule(() -> {
-            ranOn.set(Thread.currentThread().getName());
-            ran.countDown();
-        }, 1, MILLISECONDS);
+        timers.timers()
+                .schedule(
+                        () -> {
+                            ranOn.set(Thread.currentThread().getName());
+                            ran.countDown();
+                        },
+                        1,
+                        MILLISECONDS);
         await(ran, "the timer ran");
         assertEquals("timer-thread-test", ranOn.get());
     }
 
     @Test
     void earlierTimerFromAnotherThreadWakesItFromALongSleep() throws Exception {
-        timers.timers().schedule(() -> { }, 1, HOURS);
+        timers.timers().schedule(() -> {}, 1, HOURS);
         AtomicReference<Thread> owner = new AtomicReference<>();
         CountDownLatch firstPass = new CountDownLatch(1);
-        timers.timers().schedule(() -> {
-            owner.set(Thread.currentThread());
-            firstPass.countDown();
-        }, 0, MILLISECONDS);
+        timers.timers()
+                .schedule(
+                        () -> {
+                            owner.set(Thread.currentThread());
+                            firstPass.countDown();
+                        },
+                        0,
+                        MILLISECONDS);
         await(firstPass, "the thread ran its first pass");
         long deadline = System.nanoTime() + SECONDS.toNanos(10);
         while (owner.get().getState() != Thread.State.TIMED_WAITING && System.nanoTime() - deadline < 0) {
@@ -63,7 +71,9 @@ class TimerThreadTest {
         CountDownLatch ran = new CountDownLatch(1);
         timers.timers().schedule(ran::countDown, 1, MILLISECONDS);
         await(ran, "the earlier timer woke the sleeping thread");
-        assertTrue(timers.timers().stats().wakeupsRequested() >= 1, timers.timers().stats().toString());
+        assertTrue(
+                timers.timers().stats().wakeupsRequested() >= 1,
+                timers.timers().stats().toString());
     }
 
     @Test
@@ -83,9 +93,13 @@ class TimerThreadTest {
 
     @Test
     void failingCallbackDoesNotKillTheThread() throws Exception {
-        timers.timers().schedule(() -> {
-            throw new IllegalStateException("expected by the test: logged by the default handler");
-        }, 0, MILLISECONDS);
+        timers.timers()
+                .schedule(
+                        () -> {
+                            throw new IllegalStateException("expected by the test: logged by the default handler");
+                        },
+                        0,
+                        MILLISECONDS);
         CountDownLatch after = new CountDownLatch(1);
         timers.timers().schedule(after::countDown, 1, MILLISECONDS);
         await(after, "a timer after the failing one ran");
@@ -103,7 +117,8 @@ class TimerThreadTest {
         assertTrue(timers.timers().isClosed());
         assertFalse(pending.isPending());
         assertFalse(pending.stop());
-        assertThrows(RejectedExecutionException.class,
+        assertThrows(
+                RejectedExecutionException.class,
                 () -> timers.timers().schedule(runs::incrementAndGet, 0, MILLISECONDS));
         assertEquals(0, runs.get());
         timers.close(); // idempotent
@@ -112,10 +127,14 @@ class TimerThreadTest {
     @Test
     void closeFromACallbackDoesNotDeadlock() throws Exception {
         CountDownLatch closing = new CountDownLatch(1);
-        timers.timers().schedule(() -> {
-            timers.close();
-            closing.countDown();
-        }, 0, MILLISECONDS);
+        timers.timers()
+                .schedule(
+                        () -> {
+                            timers.close();
+                            closing.countDown();
+                        },
+                        0,
+                        MILLISECONDS);
         await(closing, "close() returned inside the callback");
         long deadline = System.nanoTime() + SECONDS.toNanos(10);
         while (timers.isAlive() && System.nanoTime() - deadline < 0) {

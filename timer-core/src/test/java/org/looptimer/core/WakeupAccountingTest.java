@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class WakeupAccountingTest {
 
-    private static final Runnable NOOP = () -> { };
+    private static final Runnable NOOP = () -> {};
     private static final long ORIGIN = 5_000_000_000L;
 
     private final ManualClock clock = new ManualClock(ORIGIN);
@@ -68,7 +68,9 @@ class WakeupAccountingTest {
         assertEquals(at(500), heap.beforePoll());
         Foreign.run(() -> heap.schedule(NOOP, 100, MILLISECONDS));
         assertWakeups(2, 203);
-        assertEquals(1 + 200 + 1 + 2 + 1 - 2 + 1, heap.stats().pendingTimers(),
+        assertEquals(
+                1 + 200 + 1 + 2 + 1 - 2 + 1,
+                heap.stats().pendingTimers(),
                 "an elided wake-up loses nothing: all pending but the two that ran");
     }
 
@@ -150,29 +152,31 @@ class WakeupAccountingTest {
         AtomicReferenceArray<TimerHandle> scheduled = new AtomicReferenceArray<>(maxRounds + 1);
         AtomicReference<Throwable> foreignFailure = new AtomicReference<>();
 
-        Thread foreign = new Thread(() -> {
-            SplittableRandom random = new SplittableRandom(7);
-            try {
-                for (int round = 1; round <= maxRounds; round++) {
-                    for (int spins = 1; go.get() < round; spins++) {
-                        if (go.get() < 0) {
-                            return;
+        Thread foreign = new Thread(
+                () -> {
+                    SplittableRandom random = new SplittableRandom(7);
+                    try {
+                        for (int round = 1; round <= maxRounds; round++) {
+                            for (int spins = 1; go.get() < round; spins++) {
+                                if (go.get() < 0) {
+                                    return;
+                                }
+                                if (spins % 1_000 == 0) {
+                                    Thread.yield(); // the owner may be waiting for this core
+                                } else {
+                                    Thread.onSpinWait();
+                                }
+                            }
+                            spin(random.nextInt(64));
+                            scheduled.set(round, heap.schedule(NOOP, 1, SECONDS));
+                            done.set(round);
                         }
-                        if (spins % 1_000 == 0) {
-                            Thread.yield(); // the owner may be waiting for this core
-                        } else {
-                            Thread.onSpinWait();
-                        }
+                    } catch (Throwable t) {
+                        foreignFailure.set(t);
+                        done.set(Integer.MAX_VALUE);
                     }
-                    spin(random.nextInt(64));
-                    scheduled.set(round, heap.schedule(NOOP, 1, SECONDS));
-                    done.set(round);
-                }
-            } catch (Throwable t) {
-                foreignFailure.set(t);
-                done.set(Integer.MAX_VALUE);
-            }
-        }, "dekker-foreign");
+                },
+                "dekker-foreign");
         foreign.setDaemon(true);
         foreign.start();
 
@@ -211,8 +215,10 @@ class WakeupAccountingTest {
             go.set(-1);
             foreign.join(10_000);
         }
-        System.out.printf("Dekker race: %d rounds, beforePoll saw the timer %d times, woken %d times,"
-                + " owner delay settled at %d spins%n", rounds, sawIt, woken, ownerDelay);
+        System.out.printf(
+                "Dekker race: %d rounds, beforePoll saw the timer %d times, woken %d times,"
+                        + " owner delay settled at %d spins%n",
+                rounds, sawIt, woken, ownerDelay);
         assertTrue(rounds >= 50, "too few rounds to mean anything: " + rounds);
     }
 

@@ -17,7 +17,6 @@ import org.looptimer.bench.fixture.BenchmarkThread;
 import org.looptimer.bench.fixture.DaemonThreads;
 import org.looptimer.bench.fixture.Delays;
 import org.looptimer.bench.fixture.LiveTimers;
-import org.looptimer.bench.fixture.ManualTicker;
 import org.looptimer.bench.fixture.PeekableIoEventLoop;
 import org.looptimer.core.TimerHandle;
 import org.looptimer.core.TimerHeap;
@@ -84,14 +83,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @OperationsPerInvocation(ChurnBenchmark.BATCH)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+UseG1GC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+UseG1GC"})
 public class ChurnBenchmark {
 
     /** Pairs per invocation, the same for every implementation. */
     public static final int BATCH = 1000;
 
-    static final Runnable NOOP = () -> { };
-    static final TimerTask NOOP_TASK = timeout -> { };
+    static final Runnable NOOP = () -> {};
+    static final TimerTask NOOP_TASK = timeout -> {};
 
     // ------------------------------------------------------------------------------------------
 
@@ -158,8 +159,7 @@ public class ChurnBenchmark {
         public void setUp() {
             thread = new BenchmarkThread();
             // The benchmark thread owns the loop: schedule and cancel take the in-loop paths.
-            loop = new PeekableIoEventLoop(LocalIoHandler.newFactory(),
-                    io.netty.util.concurrent.Ticker.systemTicker());
+            loop = new PeekableIoEventLoop(LocalIoHandler.newFactory(), io.netty.util.concurrent.Ticker.systemTicker());
             SplittableRandom random = Delays.setupRandom();
             for (int i = 0; i < liveTimers; i++) {
                 loop.schedule(NOOP, Delays.setupDelay(random), TimeUnit.NANOSECONDS);
@@ -206,6 +206,7 @@ public class ChurnBenchmark {
         final Delays delays = new Delays();
         /** Set by the loop when a batch is done; the benchmark thread spins on it (volatile). */
         volatile boolean done;
+
         volatile boolean allCancelled;
         final Runnable batchTask = () -> {
             allCancelled = nettyBatch(loop, batch, delays);
@@ -214,15 +215,16 @@ public class ChurnBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("netty-loop", true),
-                    LocalIoHandler.newFactory());
+            group = new MultiThreadIoEventLoopGroup(
+                    1, new DefaultThreadFactory("netty-loop", true), LocalIoHandler.newFactory());
             loop = group.next();
             loop.submit(() -> {
-                SplittableRandom random = Delays.setupRandom();
-                for (int i = 0; i < liveTimers; i++) {
-                    loop.schedule(NOOP, Delays.setupDelay(random), TimeUnit.NANOSECONDS);
-                }
-            }).sync();
+                        SplittableRandom random = Delays.setupRandom();
+                        for (int i = 0; i < liveTimers; i++) {
+                            loop.schedule(NOOP, Delays.setupDelay(random), TimeUnit.NANOSECONDS);
+                        }
+                    })
+                    .sync();
         }
 
         @TearDown(Level.Trial)
@@ -254,8 +256,7 @@ public class ChurnBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws InterruptedException {
-            timer = new HashedWheelTimer(new DaemonThreads("hashed-wheel"), 1, TimeUnit.MILLISECONDS,
-                    512, false, -1);
+            timer = new HashedWheelTimer(new DaemonThreads("hashed-wheel"), 1, TimeUnit.MILLISECONDS, 512, false, -1);
             SplittableRandom random = Delays.setupRandom();
             for (int i = 0; i < liveTimers; i++) {
                 timer.newTimeout(NOOP_TASK, Delays.setupDelay(random), TimeUnit.NANOSECONDS);
@@ -293,8 +294,7 @@ public class ChurnBenchmark {
         int liveTimers;
 
         ScheduledThreadPoolExecutor pool;
-        final java.util.concurrent.ScheduledFuture<?>[] batch =
-                new java.util.concurrent.ScheduledFuture<?>[BATCH];
+        final java.util.concurrent.ScheduledFuture<?>[] batch = new java.util.concurrent.ScheduledFuture<?>[BATCH];
         final Delays delays = new Delays();
 
         @Setup(Level.Trial)

@@ -51,12 +51,10 @@ public final class Footprint {
     /** The one task every timer shares; a named class so JOL never meets a hidden lambda class. */
     static final class SharedTask implements Runnable, TimerTask {
         @Override
-        public void run() {
-        }
+        public void run() {}
 
         @Override
-        public void run(io.netty.util.Timeout timeout) {
-        }
+        public void run(io.netty.util.Timeout timeout) {}
     }
 
     /**
@@ -73,57 +71,82 @@ public final class Footprint {
 
     private static final SharedTask TASK = new SharedTask();
 
-    private Footprint() {
-    }
+    private Footprint() {}
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_TIMERS;
         long oop = (VM.current().sizeOf(new Object[64]) - VM.current().sizeOf(new Object[0])) / 64;
         long slot = Long.BYTES + Integer.BYTES + oop; // key + sequence + reference
-        System.out.printf("Footprint: bytes per pending one-shot timer, %,d timers sharing one task"
-                + " (reference %d B, object header %d B, alignment %d B)%n",
+        System.out.printf(
+                "Footprint: bytes per pending one-shot timer, %,d timers sharing one task"
+                        + " (reference %d B, object header %d B, alignment %d B)%n",
                 n, oop, VM.current().objectHeaderSize(), VM.current().objectAlignment());
-        System.out.printf("  %-44s %-46s %7s %10s %9s%n",
+        System.out.printf(
+                "  %-44s %-46s %7s %10s %9s%n",
                 "implementation", "per-timer objects + slot", "layout", "heap delta", "JOL graph");
 
         long timer = shallow("org.looptimer.core.HeapTimer");
         long[] looptimer = looptimer(n);
         double measured = looptimer[0] / (double) n;
-        row("looptimer TimerHeap", "HeapTimer " + timer + " + slot " + slot,
-                timer + slot, measured, looptimer[1] / (double) n);
+        row(
+                "looptimer TimerHeap",
+                "HeapTimer " + timer + " + slot " + slot,
+                timer + slot,
+                measured,
+                looptimer[1] / (double) n);
 
         long sft = shallow("io.netty.util.concurrent.ScheduledFutureTask");
-        row("Netty event loop (schedule)", "ScheduledFutureTask " + sft + " + slot " + oop,
-                sft + oop, nettyEventLoop(n) / (double) n, Double.NaN);
+        row(
+                "Netty event loop (schedule)",
+                "ScheduledFutureTask " + sft + " + slot " + oop,
+                sft + oop,
+                nettyEventLoop(n) / (double) n,
+                Double.NaN);
 
         long hwt = shallow("io.netty.util.HashedWheelTimer$HashedWheelTimeout");
-        row("Netty HashedWheelTimer (newTimeout)", "HashedWheelTimeout " + hwt, hwt,
-                hashedWheel(n) / (double) n, Double.NaN);
+        row(
+                "Netty HashedWheelTimer (newTimeout)",
+                "HashedWheelTimeout " + hwt,
+                hwt,
+                hashedWheel(n) / (double) n,
+                Double.NaN);
 
         long jdkTask = shallow("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask");
         long adapter = shallow("java.util.concurrent.Executors$RunnableAdapter");
-        row("JDK ScheduledThreadPoolExecutor (schedule)",
+        row(
+                "JDK ScheduledThreadPoolExecutor (schedule)",
                 "ScheduledFutureTask " + jdkTask + " + adapter " + adapter + " + slot " + oop,
-                jdkTask + adapter + oop, jdkPool(n) / (double) n, Double.NaN);
+                jdkTask + adapter + oop,
+                jdkPool(n) / (double) n,
+                Double.NaN);
 
-        row("Agrona DeadlineTimerWheel (deadline only)", "none + slot 8 (ids only, no task)", 8,
-                agronaWheel(n) / (double) n, Double.NaN);
+        row(
+                "Agrona DeadlineTimerWheel (deadline only)",
+                "none + slot 8 (ids only, no task)",
+                8,
+                agronaWheel(n) / (double) n,
+                Double.NaN);
 
-        System.out.printf("  looptimer ticker (PeriodicTimer): %d B + slot %d B%n",
+        System.out.printf(
+                "  looptimer ticker (PeriodicTimer): %d B + slot %d B%n",
                 shallow("org.looptimer.core.PeriodicTimer"), slot);
         System.out.println("  layout = shallow sizes + slot. heap delta = measured, incl. array slack:"
                 + " looptimer's and Netty's arrays double (1M lands in a 2^20 array), the JDK's grow"
                 + " by half, Agrona's wheel (sized ~16 per spoke) widens every spoke to the fullest"
                 + " one's power of two.");
         long layout = timer + slot;
-        System.out.printf("  target <= 48 B per pending one-shot timer incl. its slot: layout %d B %s,"
-                + " measured %.1f B%s%n", layout, layout <= 48 ? "MET" : "MISSED", measured,
+        System.out.printf(
+                "  target <= 48 B per pending one-shot timer incl. its slot: layout %d B %s," + " measured %.1f B%s%n",
+                layout,
+                layout <= 48 ? "MET" : "MISSED",
+                measured,
                 measured <= 48 ? " MET" : layout <= 48 ? " (the excess is array slack)" : " MISSED");
     }
 
     private static void row(String name, String objects, long layout, double delta, double graph) {
-        System.out.printf("  %-44s %-46s %5d B %8.1f B %9s%n", name, objects, layout, delta,
-                Double.isNaN(graph) ? "-" : String.format("%.1f B", graph));
+        System.out.printf(
+                "  %-44s %-46s %5d B %8.1f B %9s%n",
+                name, objects, layout, delta, Double.isNaN(graph) ? "-" : String.format("%.1f B", graph));
     }
 
     private static long shallow(String className) throws ClassNotFoundException {
@@ -156,8 +179,7 @@ public final class Footprint {
     }
 
     private static long nettyEventLoop(int n) {
-        PeekableIoEventLoop loop = new PeekableIoEventLoop(LocalIoHandler.newFactory(),
-                Ticker.systemTicker());
+        PeekableIoEventLoop loop = new PeekableIoEventLoop(LocalIoHandler.newFactory(), Ticker.systemTicker());
         long before = usedAfterGc();
         SplittableRandom random = Delays.setupRandom();
         for (int i = 0; i < n; i++) {
@@ -169,8 +191,8 @@ public final class Footprint {
     }
 
     private static long hashedWheel(int n) throws InterruptedException {
-        HashedWheelTimer timer = new HashedWheelTimer(new DaemonThreads("hashed-wheel"), 1,
-                TimeUnit.MILLISECONDS, 512, false, -1);
+        HashedWheelTimer timer =
+                new HashedWheelTimer(new DaemonThreads("hashed-wheel"), 1, TimeUnit.MILLISECONDS, 512, false, -1);
         timer.start();
         long before = usedAfterGc();
         SplittableRandom random = Delays.setupRandom();
@@ -184,8 +206,7 @@ public final class Footprint {
     }
 
     private static long jdkPool(int n) {
-        ScheduledThreadPoolExecutor pool =
-                new ScheduledThreadPoolExecutor(1, new DaemonThreads("jdk-scheduled"));
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, new DaemonThreads("jdk-scheduled"));
         pool.setRemoveOnCancelPolicy(true);
         pool.prestartAllCoreThreads();
         long before = usedAfterGc();

@@ -11,8 +11,7 @@ final class FarDelays {
 
     static final long ONE_HOUR_NANOS = TimeUnit.HOURS.toNanos(1);
 
-    private FarDelays() {
-    }
+    private FarDelays() {}
 
     /**
      * {@code count} delays uniform in [{@code fromNanos}, {@code fromNanos + spreadNanos}), in

@@ -61,14 +61,17 @@ import org.openjdk.jmh.runner.IterationType;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class ForeignScheduleBenchmark {
 
     /** Futures each benchmark thread keeps pending; a power of two, the ring index is masked. */
     static final int IN_FLIGHT = 1024;
+
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long TWO_HOURS_NANOS = TimeUnit.HOURS.toNanos(2);
-    private static final Runnable NOOP = () -> { };
+    private static final Runnable NOOP = () -> {};
 
     @Param({Loops.NETTY, Loops.LOOPTIMER})
     String impl;
@@ -114,14 +117,26 @@ public class ForeignScheduleBenchmark {
             measuredHeapRequested += d.heapRequested;
             measuredHeapElided += d.heapElided;
         }
-        System.out.println(line(measured ? "measurement" : "warmup", benchmark.getThreads(), d.ops, d.wakeups,
-                d.polls, d.heapRequested, d.heapElided));
+        System.out.println(line(
+                measured ? "measurement" : "warmup",
+                benchmark.getThreads(),
+                d.ops,
+                d.wakeups,
+                d.polls,
+                d.heapRequested,
+                d.heapElided));
     }
 
     @TearDown(Level.Trial)
     public void tearDown(BenchmarkParams benchmark) {
-        System.out.println(line("TOTAL", benchmark.getThreads(), measuredOps, measuredWakeups, measuredPolls,
-                measuredHeapRequested, measuredHeapElided));
+        System.out.println(line(
+                "TOTAL",
+                benchmark.getThreads(),
+                measuredOps,
+                measuredWakeups,
+                measuredPolls,
+                measuredHeapRequested,
+                measuredHeapElided));
         senders.forEach(Sender::cancelAll); // every sender is done: JMH's pre-teardown barrier
         tick.cancel(false);
         Loops.shutdown(group);
@@ -131,10 +146,20 @@ public class ForeignScheduleBenchmark {
         String heap = loop instanceof TimerEventLoop
                 ? String.format(Locale.ROOT, " heap.wakeupsRequested=%d heap.wakeupsElided=%d", requested, elided)
                 : "";
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "[netty-wakeups] %s impl=%s transport=%s threads=%d ops=%d wakeup()=%d wakeupsPerOp=%.6f"
                         + " polls=%d pollsPerOp=%.6f%s",
-                what, impl, transport, threads, ops, wakeups, per(wakeups, ops), polls, per(polls, ops), heap);
+                what,
+                impl,
+                transport,
+                threads,
+                ops,
+                wakeups,
+                per(wakeups, ops),
+                polls,
+                per(polls, ops),
+                heap);
     }
 
     private static double per(long count, long ops) {
@@ -160,8 +185,12 @@ public class ForeignScheduleBenchmark {
 
     private record Snapshot(long ops, long wakeups, long polls, long heapRequested, long heapElided) {
         Snapshot minus(Snapshot o) {
-            return new Snapshot(ops - o.ops, wakeups - o.wakeups, polls - o.polls,
-                    heapRequested - o.heapRequested, heapElided - o.heapElided);
+            return new Snapshot(
+                    ops - o.ops,
+                    wakeups - o.wakeups,
+                    polls - o.polls,
+                    heapRequested - o.heapRequested,
+                    heapElided - o.heapElided);
         }
     }
 
@@ -176,8 +205,8 @@ public class ForeignScheduleBenchmark {
 
         @Setup(Level.Trial)
         public void setUp(ForeignScheduleBenchmark bench, ThreadParams thread) {
-            delays = FarDelays.uniform(IN_FLIGHT, TWO_HOURS_NANOS, TimeUnit.MINUTES.toNanos(1),
-                    7 + thread.getThreadIndex());
+            delays = FarDelays.uniform(
+                    IN_FLIGHT, TWO_HOURS_NANOS, TimeUnit.MINUTES.toNanos(1), 7 + thread.getThreadIndex());
             bench.senders.add(this);
         }
 

@@ -50,7 +50,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class IdleExpiryBenchmark {
 
     static final int EXPIRIES = 1000;
@@ -137,6 +139,7 @@ public class IdleExpiryBenchmark {
         private long count;
         /** Volatile: the waiter publishes its goal and then itself to the loop. */
         private volatile long goal = -1;
+
         private volatile Thread waiter;
 
         /** Loop: one idle event. */

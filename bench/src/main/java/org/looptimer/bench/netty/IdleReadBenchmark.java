@@ -51,7 +51,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class IdleReadBenchmark {
 
     static final int READS = 1000;
@@ -113,13 +115,16 @@ public class IdleReadBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         // The sink's counters are loop-thread fields: read them on the loop.
-        long[] seen = connection.client.eventLoop().submit(() -> new long[] {sink.reads, sink.events})
+        long[] seen = connection
+                .client
+                .eventLoop()
+                .submit(() -> new long[] {sink.reads, sink.events})
                 .get(10, TimeUnit.SECONDS);
         connection.close();
         Loops.shutdown(group);
         if (seen[0] != readsFired || seen[1] != 0) {
-            throw new IllegalStateException("the sink saw " + seen[0] + " reads (expected " + readsFired
-                    + ") and " + seen[1] + " user events (expected 0)");
+            throw new IllegalStateException("the sink saw " + seen[0] + " reads (expected " + readsFired + ") and "
+                    + seen[1] + " user events (expected 0)");
         }
     }
 
@@ -145,8 +150,7 @@ public class IdleReadBenchmark {
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-        }
+        public void channelReadComplete(ChannelHandlerContext ctx) {}
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {

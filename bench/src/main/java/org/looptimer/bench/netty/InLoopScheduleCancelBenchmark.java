@@ -51,12 +51,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class InLoopScheduleCancelBenchmark {
 
     static final int PAIRS = 1000;
     private static final int DELAY_RING = 1 << 12; // power of two: the index wraps with a mask
-    private static final Runnable NOOP = () -> { };
+    private static final Runnable NOOP = () -> {};
 
     @Param({"10000", "1000000"})
     int pending;
@@ -88,14 +90,15 @@ public class InLoopScheduleCancelBenchmark {
         pairDelays = FarDelays.uniform(DELAY_RING, FarDelays.ONE_HOUR_NANOS, FarDelays.ONE_HOUR_NANOS, 4242);
         // The pending timers are armed inside the loop, like the pairs, and stay armed all trial.
         new LoopBatch(loop, () -> {
-            for (long delay : pendingDelays) {
-                if (heap != null && impl.equals("looptimer-heap")) {
-                    heap.schedule(NOOP, delay, TimeUnit.NANOSECONDS);
-                } else {
-                    loop.schedule(NOOP, delay, TimeUnit.NANOSECONDS);
-                }
-            }
-        }).runAndWait();
+                    for (long delay : pendingDelays) {
+                        if (heap != null && impl.equals("looptimer-heap")) {
+                            heap.schedule(NOOP, delay, TimeUnit.NANOSECONDS);
+                        } else {
+                            loop.schedule(NOOP, delay, TimeUnit.NANOSECONDS);
+                        }
+                    }
+                })
+                .runAndWait();
         pairs = new LoopBatch(loop, impl.equals("looptimer-heap") ? this::heapPairs : this::futurePairs);
         if (heap != null && heap.stats().pendingTimers() != pending) {
             throw new IllegalStateException("expected " + pending + " pending timers, heap has " + heap.stats());
@@ -105,8 +108,8 @@ public class InLoopScheduleCancelBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         if (heap != null && heap.stats().pendingTimers() != pending) {
-            throw new IllegalStateException("pairs leaked timers: expected " + pending + " pending, heap has "
-                    + heap.stats());
+            throw new IllegalStateException(
+                    "pairs leaked timers: expected " + pending + " pending, heap has " + heap.stats());
         }
         Loops.shutdown(group);
     }

@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class LoopHandoffBenchmark {
 
     @Param({Loops.NETTY, Loops.LOOPTIMER})
@@ -44,7 +46,7 @@ public class LoopHandoffBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         group = Loops.newGroup(loop, Transport.named(transport).newFactory());
-        empty = new LoopBatch(group.next(), () -> { });
+        empty = new LoopBatch(group.next(), () -> {});
     }
 
     @TearDown(Level.Trial)

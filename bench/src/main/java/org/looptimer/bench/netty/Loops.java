@@ -17,8 +17,7 @@ final class Loops {
     static final String NETTY = "netty";
     static final String LOOPTIMER = "looptimer";
 
-    private Loops() {
-    }
+    private Loops() {}
 
     /** A group of one loop of the named kind; {@code looptimer-heap} also means a looptimer group. */
     static MultiThreadIoEventLoopGroup newGroup(String kind, IoHandlerFactory factory) {

@@ -26,12 +26,20 @@ import java.util.function.Supplier;
  * transport.
  */
 enum Transport {
-
-    NIO(NioIoHandler::newFactory, NioServerSocketChannel.class, NioSocketChannel.class,
+    NIO(
+            NioIoHandler::newFactory,
+            NioServerSocketChannel.class,
+            NioSocketChannel.class,
             () -> new InetSocketAddress("127.0.0.1", 0)),
-    EPOLL(EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class,
+    EPOLL(
+            EpollIoHandler::newFactory,
+            EpollServerSocketChannel.class,
+            EpollSocketChannel.class,
             () -> new InetSocketAddress("127.0.0.1", 0)),
-    LOCAL(LocalIoHandler::newFactory, LocalServerChannel.class, LocalChannel.class,
+    LOCAL(
+            LocalIoHandler::newFactory,
+            LocalServerChannel.class,
+            LocalChannel.class,
             () -> new LocalAddress(LocalAddress.class)); // LocalAddress(Class) picks a fresh unique id
 
     private final Supplier<IoHandlerFactory> factory;
@@ -39,8 +47,11 @@ enum Transport {
     final Class<? extends Channel> channel;
     private final Supplier<SocketAddress> bindAddress;
 
-    Transport(Supplier<IoHandlerFactory> factory, Class<? extends ServerChannel> serverChannel,
-              Class<? extends Channel> channel, Supplier<SocketAddress> bindAddress) {
+    Transport(
+            Supplier<IoHandlerFactory> factory,
+            Class<? extends ServerChannel> serverChannel,
+            Class<? extends Channel> channel,
+            Supplier<SocketAddress> bindAddress) {
         this.factory = factory;
         this.serverChannel = serverChannel;
         this.channel = channel;

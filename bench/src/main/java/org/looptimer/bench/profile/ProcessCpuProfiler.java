@@ -43,9 +43,8 @@ public final class ProcessCpuProfiler implements InternalProfiler {
     }
 
     @Override
-    public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
-                                                       IterationParams iterationParams,
-                                                       IterationResult result) {
+    public Collection<? extends Result> afterIteration(
+            BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
         long cpu = os.getProcessCpuTime() - startCpuNanos;
         long ops = result.getMetadata().getAllOps();
         double perOp = ops == 0 ? Double.NaN : (double) cpu / ops;

@@ -48,12 +48,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @OperationsPerInvocation(RearmBenchmark.BATCH)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+UseG1GC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+UseG1GC"})
 public class RearmBenchmark {
 
     public static final int BATCH = 1000;
 
-    static final Runnable NOOP = () -> { };
+    static final Runnable NOOP = () -> {};
 
     @State(Scope.Thread)
     public static class Heap {
@@ -63,10 +65,12 @@ public class RearmBenchmark {
         TimerHeap heap;
         /** Every live timer, in a random order. */
         TimerHandle[] handles;
+
         TimerHandle hot;
         final Delays delays = new Delays();
         /** Next delay for the later re-arms; only grows, so every re-arm is later than the last. */
         long laterDelay = Delays.MAX_NANOS;
+
         int spreadNext;
         BenchmarkThread thread;
 

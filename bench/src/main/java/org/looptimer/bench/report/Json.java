@@ -74,7 +74,7 @@ final class Json {
             pos++;
             return map;
         }
-        for (;;) {
+        for (; ; ) {
             skipSpace();
             String key = string();
             skipSpace();
@@ -98,7 +98,7 @@ final class Json {
             pos++;
             return list;
         }
-        for (;;) {
+        for (; ; ) {
             list.add(value());
             skipSpace();
             if (peek() == ',') {
@@ -113,7 +113,7 @@ final class Json {
     private String string() {
         expect('"');
         StringBuilder sb = new StringBuilder();
-        for (;;) {
+        for (; ; ) {
             if (pos >= text.length()) {
                 throw error("unterminated string");
             }

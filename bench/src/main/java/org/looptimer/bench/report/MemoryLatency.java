@@ -15,8 +15,7 @@ public final class MemoryLatency {
     private static final int SLOTS = 16 << 20; // 16M ints = 64 MiB: far beyond any cache
     private static final int STEPS = 2_000_000;
 
-    private MemoryLatency() {
-    }
+    private MemoryLatency() {}
 
     public static void main(String[] args) {
         int[] next = randomCycle(SLOTS);
@@ -29,8 +28,8 @@ public final class MemoryLatency {
             }
             best = Math.min(best, System.nanoTime() - start);
         }
-        System.out.printf("%.0f ns per dependent random load over 64 MiB (best of 3; sink %d)%n",
-                best / (double) STEPS, p & 1);
+        System.out.printf(
+                "%.0f ns per dependent random load over 64 MiB (best of 3; sink %d)%n", best / (double) STEPS, p & 1);
     }
 
     /** A single random cycle through every slot (Sattolo's shuffle), seeded. */

@@ -35,12 +35,17 @@ public final class ReportTable {
      * One JMH result. {@code allocPerOp} ({@code -prof gc}) and {@code cpuPerOp}
      * ({@code ProcessCpuProfiler}) are NaN when the run did not use that profiler.
      */
-    record Row(String suite, String method, String params, double score, double error, String unit,
-               double allocPerOp, double cpuPerOp) {
-    }
+    record Row(
+            String suite,
+            String method,
+            String params,
+            double score,
+            double error,
+            String unit,
+            double allocPerOp,
+            double cpuPerOp) {}
 
-    private ReportTable() {
-    }
+    private ReportTable() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length == 0) {
@@ -74,8 +79,12 @@ public final class ReportTable {
             }
             Map<?, ?> primary = (Map<?, ?>) result.get("primaryMetric");
             Map<?, ?> secondary = result.get("secondaryMetrics") instanceof Map<?, ?> m ? m : Map.of();
-            rows.add(new Row(suite, method, formatParams(params),
-                    Json.number(primary.get("score")), Json.number(primary.get("scoreError")),
+            rows.add(new Row(
+                    suite,
+                    method,
+                    formatParams(params),
+                    Json.number(primary.get("score")),
+                    Json.number(primary.get("scoreError")),
                     String.valueOf(primary.get("scoreUnit")),
                     secondaryScore(secondary, "gc.alloc.rate.norm"),
                     secondaryScore(secondary, "cpu.time.norm")));
@@ -84,8 +93,7 @@ public final class ReportTable {
     }
 
     private static double secondaryScore(Map<?, ?> secondary, String name) {
-        return secondary.get(name) instanceof Map<?, ?> metric
-                ? Json.number(metric.get("score")) : Double.NaN;
+        return secondary.get(name) instanceof Map<?, ?> metric ? Json.number(metric.get("score")) : Double.NaN;
     }
 
     static String format(List<Row> rows) {
@@ -94,12 +102,14 @@ public final class ReportTable {
         List<Row> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.comparing(Row::suite).thenComparing(r -> paramSortKey(r.params())));
         for (Row r : sorted) {
-            groups.computeIfAbsent(r.suite() + "|" + r.params(), k -> new ArrayList<>()).add(r);
+            groups.computeIfAbsent(r.suite() + "|" + r.params(), k -> new ArrayList<>())
+                    .add(r);
         }
         StringBuilder out = new StringBuilder();
         boolean cpu = rows.stream().anyMatch(r -> !Double.isNaN(r.cpuPerOp()));
-        out.append(String.format("%-32s %-14s %10s   %-10s %-6s %8s %12s", "benchmark", "params",
-                "score", "error", "unit", "vs loop", "alloc B/op"));
+        out.append(String.format(
+                "%-32s %-14s %10s   %-10s %-6s %8s %12s",
+                "benchmark", "params", "score", "error", "unit", "vs loop", "alloc B/op"));
         out.append(cpu ? String.format(" %12s %8s%n", "cpu ns/op", "vs loop") : "\n");
         String lastSuite = null;
         for (List<Row> group : groups.values()) {
@@ -116,14 +126,21 @@ public final class ReportTable {
                 } else if (r == base && group.size() > 1) {
                     ratio = "1.00x";
                 }
-                out.append(String.format("%-32s %-14s %10s ± %-10s %-6s %8s %12s",
-                        r.suite() + "." + r.method(), r.params(), num(r.score()), num(r.error()),
-                        r.unit(), ratio, Double.isNaN(r.allocPerOp()) ? "-" : num(r.allocPerOp())));
+                out.append(String.format(
+                        "%-32s %-14s %10s ± %-10s %-6s %8s %12s",
+                        r.suite() + "." + r.method(),
+                        r.params(),
+                        num(r.score()),
+                        num(r.error()),
+                        r.unit(),
+                        ratio,
+                        Double.isNaN(r.allocPerOp()) ? "-" : num(r.allocPerOp())));
                 if (cpu) {
                     String cpuRatio = base != null && r != base && base.cpuPerOp() > 0
-                            ? String.format("%.2fx", r.cpuPerOp() / base.cpuPerOp()) : "";
-                    out.append(String.format(" %12s %8s",
-                            Double.isNaN(r.cpuPerOp()) ? "-" : num(r.cpuPerOp()), cpuRatio));
+                            ? String.format("%.2fx", r.cpuPerOp() / base.cpuPerOp())
+                            : "";
+                    out.append(
+                            String.format(" %12s %8s", Double.isNaN(r.cpuPerOp()) ? "-" : num(r.cpuPerOp()), cpuRatio));
                 }
                 out.append('\n');
             }
@@ -134,7 +151,8 @@ public final class ReportTable {
     /** ChurnBenchmark -> churn */
     static String suiteName(String className) {
         String s = className.endsWith("Benchmark")
-                ? className.substring(0, className.length() - "Benchmark".length()) : className;
+                ? className.substring(0, className.length() - "Benchmark".length())
+                : className;
         return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 

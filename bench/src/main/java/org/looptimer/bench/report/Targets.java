@@ -20,70 +20,105 @@ final class Targets {
     private static final String LIVE_1M = "live=1000000";
     private static final double ZERO_ALLOCATION = 1.0;
 
-    private Targets() {
-    }
+    private Targets() {}
 
     static String check(List<ReportTable.Row> rows) {
         StringBuilder out = new StringBuilder();
         maxTime(out, rows, "churn", "looptimer", LIVE_10K, 20, "schedule+stop pair, 10k live");
         maxTime(out, rows, "churn", "looptimer", LIVE_1M, 60, "schedule+stop pair, 1M live");
-        speedup(out, rows, "churn", "nettyEventLoop", LIVE_1M, 4,
-                "Netty event loop / looptimer, 1M live");
+        speedup(out, rows, "churn", "nettyEventLoop", LIVE_1M, 4, "Netty event loop / looptimer, 1M live");
         rearm(out, rows, LIVE_10K, "later re-arm (hot), 10k live");
         rearm(out, rows, LIVE_1M, "later re-arm (hot), 1M live");
         return out.length() == 0 ? "" : "targets (point estimates):\n" + out;
     }
 
-    private static void maxTime(StringBuilder out, List<ReportTable.Row> rows, String suite,
-                                String method, String params, double max, String what) {
-        find(rows, suite, method, params).ifPresent(r -> line(out, what, "<= " + fmt(max) + " ns",
-                fmt(r.score()) + " ± " + fmt(r.error()) + " ns", r.score() <= max,
-                r.cpuPerOp(), r.cpuPerOp() <= max));
+    private static void maxTime(
+            StringBuilder out,
+            List<ReportTable.Row> rows,
+            String suite,
+            String method,
+            String params,
+            double max,
+            String what) {
+        find(rows, suite, method, params)
+                .ifPresent(r -> line(
+                        out,
+                        what,
+                        "<= " + fmt(max) + " ns",
+                        fmt(r.score()) + " ± " + fmt(r.error()) + " ns",
+                        r.score() <= max,
+                        r.cpuPerOp(),
+                        r.cpuPerOp() <= max));
     }
 
-    private static void speedup(StringBuilder out, List<ReportTable.Row> rows, String suite,
-                                String peer, String params, double min, String what) {
+    private static void speedup(
+            StringBuilder out,
+            List<ReportTable.Row> rows,
+            String suite,
+            String peer,
+            String params,
+            double min,
+            String what) {
         Optional<ReportTable.Row> base = find(rows, suite, "looptimer", params);
         Optional<ReportTable.Row> other = find(rows, suite, peer, params);
         if (base.isPresent() && other.isPresent()) {
             double ratio = other.get().score() / base.get().score();
             double cpuRatio = other.get().cpuPerOp() / base.get().cpuPerOp();
-            line(out, what, ">= " + fmt(min) + "x", fmt(ratio) + "x", ratio >= min,
-                    Double.isNaN(cpuRatio) ? Double.NaN : cpuRatio, cpuRatio >= min, "x");
+            line(
+                    out,
+                    what,
+                    ">= " + fmt(min) + "x",
+                    fmt(ratio) + "x",
+                    ratio >= min,
+                    Double.isNaN(cpuRatio) ? Double.NaN : cpuRatio,
+                    cpuRatio >= min,
+                    "x");
         }
     }
 
-    private static void rearm(StringBuilder out, List<ReportTable.Row> rows, String params,
-                              String what) {
+    private static void rearm(StringBuilder out, List<ReportTable.Row> rows, String params, String what) {
         find(rows, "rearm", "laterRearmHot", params).ifPresent(r -> {
             boolean allocKnown = !Double.isNaN(r.allocPerOp());
             String alloc = allocKnown ? fmt(r.allocPerOp()) + " B/op" : "alloc not measured";
             boolean zero = allocKnown && r.allocPerOp() < ZERO_ALLOCATION;
-            line(out, what, "<= 10 ns, 0 B/op", fmt(r.score()) + " ± " + fmt(r.error()) + " ns, "
-                    + alloc, r.score() <= 10 && zero, r.cpuPerOp(), r.cpuPerOp() <= 10 && zero);
+            line(
+                    out,
+                    what,
+                    "<= 10 ns, 0 B/op",
+                    fmt(r.score()) + " ± " + fmt(r.error()) + " ns, " + alloc,
+                    r.score() <= 10 && zero,
+                    r.cpuPerOp(),
+                    r.cpuPerOp() <= 10 && zero);
         });
     }
 
-    private static Optional<ReportTable.Row> find(List<ReportTable.Row> rows, String suite,
-                                                  String method, String params) {
+    private static Optional<ReportTable.Row> find(
+            List<ReportTable.Row> rows, String suite, String method, String params) {
         return rows.stream()
-                .filter(r -> r.suite().equals(suite) && r.method().equals(method)
+                .filter(r -> r.suite().equals(suite)
+                        && r.method().equals(method)
                         && r.params().equals(params))
                 .findFirst();
     }
 
-    private static void line(StringBuilder out, String what, String target, String measured,
-                             boolean met, double cpu, boolean cpuMet) {
+    private static void line(
+            StringBuilder out, String what, String target, String measured, boolean met, double cpu, boolean cpuMet) {
         line(out, what, target, measured, met, cpu, cpuMet, " ns");
     }
 
     /** Verdict by the wall-clock score; the CPU-time figure and its verdict follow if measured. */
-    private static void line(StringBuilder out, String what, String target, String measured,
-                             boolean met, double cpu, boolean cpuMet, String cpuUnit) {
+    private static void line(
+            StringBuilder out,
+            String what,
+            String target,
+            String measured,
+            boolean met,
+            double cpu,
+            boolean cpuMet,
+            String cpuUnit) {
         String verdict = met ? "MET" : "MISSED";
         if (!Double.isNaN(cpu)) {
-            verdict = String.format("%-6s (cpu time %s%s: %s)", verdict, fmt(cpu), cpuUnit,
-                    cpuMet ? "MET" : "MISSED");
+            verdict = String.format("%-6s (cpu time %s%s: %s)", verdict, fmt(cpu), cpuUnit, cpuMet ? "MET" : "MISSED");
         }
         out.append(String.format("  %-40s %-18s %-32s %s%n", what, target, measured, verdict));
     }

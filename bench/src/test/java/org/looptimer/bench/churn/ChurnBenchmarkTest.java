@@ -75,8 +75,10 @@ class ChurnBenchmarkTest {
             for (int i = 0; i < 5; i++) {
                 assertTrue(bench.jdkScheduledPool(s), "a cancel returned false");
             }
-            assertTrue(s.pool.getQueue().size() == LIVE, "remove-on-cancel must keep the queue at "
-                    + LIVE + ", was " + s.pool.getQueue().size());
+            assertTrue(
+                    s.pool.getQueue().size() == LIVE,
+                    "remove-on-cancel must keep the queue at " + LIVE + ", was "
+                            + s.pool.getQueue().size());
         } finally {
             s.tearDown();
         }

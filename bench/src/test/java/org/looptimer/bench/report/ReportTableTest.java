@@ -81,10 +81,14 @@ class ReportTableTest {
         String targets = Targets.check(ReportTable.read(write(dir, JMH_JSON)));
 
         assertTrue(targets.contains("schedule+stop pair, 1M live"), targets);
-        assertTrue(targets.lines().anyMatch(l -> l.contains("1M live") && l.contains("50.10")
-                && l.endsWith("MET")), "50.1 ns <= 60 ns: " + targets);
-        assertTrue(targets.lines().anyMatch(l -> l.contains("Netty event loop / looptimer")
-                && l.contains("5.00x") && l.endsWith("MET")), ">= 4x: " + targets);
+        assertTrue(
+                targets.lines().anyMatch(l -> l.contains("1M live") && l.contains("50.10") && l.endsWith("MET")),
+                "50.1 ns <= 60 ns: " + targets);
+        assertTrue(
+                targets.lines()
+                        .anyMatch(l ->
+                                l.contains("Netty event loop / looptimer") && l.contains("5.00x") && l.endsWith("MET")),
+                ">= 4x: " + targets);
         assertTrue(!targets.contains("10k live"), "rows not in the run are skipped: " + targets);
     }
 
@@ -110,16 +114,22 @@ class ReportTableTest {
         String targets = Targets.check(rows);
 
         assertTrue(table.contains("cpu ns/op"), table);
-        assertTrue(table.lines().anyMatch(l -> l.startsWith("churn.agronaWheel")
-                && l.contains("0.50x") && l.contains("9.000")), table);
-        assertTrue(targets.lines().anyMatch(l -> l.contains("10k live") && l.contains("pair")
-                && l.contains("MISSED") && l.endsWith("(cpu time 18.00 ns: MET)")), targets);
-        assertTrue(targets.lines().anyMatch(l -> l.contains("re-arm")
-                && l.endsWith("(cpu time 8.00 ns: MET)")), targets);
+        assertTrue(
+                table.lines()
+                        .anyMatch(l -> l.startsWith("churn.agronaWheel") && l.contains("0.50x") && l.contains("9.000")),
+                table);
+        assertTrue(
+                targets.lines()
+                        .anyMatch(l -> l.contains("10k live")
+                                && l.contains("pair")
+                                && l.contains("MISSED")
+                                && l.endsWith("(cpu time 18.00 ns: MET)")),
+                targets);
+        assertTrue(
+                targets.lines().anyMatch(l -> l.contains("re-arm") && l.endsWith("(cpu time 8.00 ns: MET)")), targets);
     }
 
-    private static ReportTable.Row row(String suite, String method, String params, double score,
-                                       double cpu) {
+    private static ReportTable.Row row(String suite, String method, String params, double score, double cpu) {
         return new ReportTable.Row(suite, method, params, score, 0.5, "ns/op", 0.0, cpu);
     }
 

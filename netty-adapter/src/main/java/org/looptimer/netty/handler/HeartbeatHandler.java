@@ -226,8 +226,7 @@ public final class HeartbeatHandler extends TimedChannelHandler {
         private HandlerTimer.Scheduler scheduler = HandlerTimer.LOOP_TIMERS;
         private DoubleSupplier jitterSource = () -> ThreadLocalRandom.current().nextDouble();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * How long without a flush before a ping is written. Required.

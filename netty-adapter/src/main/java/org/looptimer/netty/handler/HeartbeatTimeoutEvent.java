@@ -50,7 +50,7 @@ public final class HeartbeatTimeoutEvent {
 
     @Override
     public String toString() {
-        return "HeartbeatTimeoutEvent[inbound idle " + inboundIdleMillis() + " ms, "
-                + missedIntervals + " intervals missed]";
+        return "HeartbeatTimeoutEvent[inbound idle " + inboundIdleMillis() + " ms, " + missedIntervals
+                + " intervals missed]";
     }
 }

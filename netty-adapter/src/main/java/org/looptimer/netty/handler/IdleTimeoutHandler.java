@@ -95,6 +95,7 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
 
     /** One per enabled idle kind, null for a disabled one. */
     private final HandlerTimer readerTimer;
+
     private final HandlerTimer writerTimer;
     private final HandlerTimer allTimer;
 
@@ -144,14 +145,19 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
      * @param unit the unit of the three times
      * @throws NullPointerException if {@code unit} is null
      */
-    public IdleTimeoutHandler(boolean observeOutput, long readerIdleTime, long writerIdleTime, long allIdleTime,
-            TimeUnit unit) {
+    public IdleTimeoutHandler(
+            boolean observeOutput, long readerIdleTime, long writerIdleTime, long allIdleTime, TimeUnit unit) {
         this(HandlerTimer.LOOP_TIMERS, observeOutput, readerIdleTime, writerIdleTime, allIdleTime, unit);
     }
 
     /** Test seam: see {@link TimedChannelHandler#TimedChannelHandler}. */
-    IdleTimeoutHandler(HandlerTimer.Scheduler scheduler, boolean observeOutput, long readerIdleTime,
-            long writerIdleTime, long allIdleTime, TimeUnit unit) {
+    IdleTimeoutHandler(
+            HandlerTimer.Scheduler scheduler,
+            boolean observeOutput,
+            long readerIdleTime,
+            long writerIdleTime,
+            long allIdleTime,
+            TimeUnit unit) {
         super(scheduler);
         Objects.requireNonNull(unit, "unit");
         this.observeOutput = observeOutput;

@@ -44,6 +44,7 @@ abstract class TimedChannelHandler extends ChannelDuplexHandler {
     private static final byte ST_STARTED = 1;
     /** Started, and the channel deregistered: the timers are parked until it registers again. */
     private static final byte ST_PARKED = 2;
+
     private static final byte ST_DESTROYED = 3;
 
     private final HandlerTimer.Scheduler scheduler;
@@ -54,6 +55,7 @@ abstract class TimedChannelHandler extends ChannelDuplexHandler {
     ChannelHandlerContext ctx;
     /** The executor's Netty {@link Ticker}, its clock: activity times and deadlines are its readings. */
     Ticker clock = Ticker.systemTicker();
+
     private byte state = ST_NEW;
 
     /**

@@ -75,8 +75,13 @@ class ChannelMoveTest {
         assertNotSame(oldThread, newThread);
         // A silent peer that discards what it gets, on loops of its own.
         serverGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        server = new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
-                .childHandler(new Discard()).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        server = new ServerBootstrap()
+                .group(serverGroup)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new Discard())
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .sync()
+                .channel();
     }
 
     @ChannelHandler.Sharable
@@ -131,12 +136,14 @@ class ChannelMoveTest {
     void heartbeatHandlerFollowsTheChannelToItsNewLoop() throws Exception {
         List<Thread> pingThreads = new CopyOnWriteArrayList<>();
         byte[] ping = "PING\n".getBytes(StandardCharsets.US_ASCII);
-        HeartbeatHandler heartbeat = HeartbeatHandler.builder().interval(PERIOD_MILLIS, TimeUnit.MILLISECONDS)
+        HeartbeatHandler heartbeat = HeartbeatHandler.builder()
+                .interval(PERIOD_MILLIS, TimeUnit.MILLISECONDS)
                 .closeAfterMissed(0) // the peer is silent: pings only
                 .pingFactory(() -> {
                     pingThreads.add(Thread.currentThread()); // called by the timer callback
                     return Unpooled.wrappedBuffer(ping);
-                }).build();
+                })
+                .build();
         moveAndCheck(List.of(pingThreads), heartbeat);
     }
 
@@ -189,9 +196,19 @@ class ChannelMoveTest {
         Channel localServer = null;
         Channel ch = null;
         try {
-            localServer = new ServerBootstrap().group(local).channel(LocalServerChannel.class)
-                    .childHandler(new ChannelInboundHandlerAdapter()).bind(address).sync().channel();
-            ch = new Bootstrap().group(local).channel(LocalChannel.class).handler(idle).connect(address).sync()
+            localServer = new ServerBootstrap()
+                    .group(local)
+                    .channel(LocalServerChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter())
+                    .bind(address)
+                    .sync()
+                    .channel();
+            ch = new Bootstrap()
+                    .group(local)
+                    .channel(LocalChannel.class)
+                    .handler(idle)
+                    .connect(address)
+                    .sync()
                     .channel();
             await("an idle event on the old loop", () -> !times.isEmpty());
             ch.deregister().sync();
@@ -225,13 +242,18 @@ class ChannelMoveTest {
     private static void moveAndCheck(List<List<Thread>> observed, ChannelHandler... handlers) throws Exception {
         long oldBefore = pending(oldLoop);
         long newBefore = pending(newLoop);
-        Channel ch = new Bootstrap().group(oldLoop).channel(NioSocketChannel.class)
+        Channel ch = new Bootstrap()
+                .group(oldLoop)
+                .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel c) {
                         c.pipeline().addLast(handlers);
                     }
-                }).connect(server.localAddress()).sync().channel();
+                })
+                .connect(server.localAddress())
+                .sync()
+                .channel();
         try {
             await("the handler's timer pending in the old loop's heap", () -> pending(oldLoop) == oldBefore + 1);
             for (List<Thread> threads : observed) {

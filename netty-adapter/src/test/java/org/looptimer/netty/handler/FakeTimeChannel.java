@@ -19,6 +19,7 @@ final class FakeTimeChannel {
     final MockTicker ticker = Ticker.newMockTicker();
     /** The heap a handler's timers went to through {@link #heapScheduler()}, or null if none did. */
     TimerHeap heap;
+
     EmbeddedChannel channel;
 
     /** Opens the channel (registered and active) with {@code handlers}; returns it. */
@@ -29,7 +30,11 @@ final class FakeTimeChannel {
 
     /** Creates the channel without registering it: no handler has seen channelActive yet. */
     EmbeddedChannel openUnregistered(ChannelHandler... handlers) {
-        channel = EmbeddedChannel.builder().ticker(ticker).register(false).handlers(handlers).build();
+        channel = EmbeddedChannel.builder()
+                .ticker(ticker)
+                .register(false)
+                .handlers(handlers)
+                .build();
         return channel;
     }
 

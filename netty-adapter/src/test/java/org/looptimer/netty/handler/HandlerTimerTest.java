@@ -24,8 +24,8 @@ class HandlerTimerTest {
     void aFullHeapThrowsWhileTheLoopRuns() {
         TimerHeap heap = TimerHeap.builder().maxTimers(1).build();
         HandlerTimer.Scheduler intoHeap = (executor, task, deadline) -> heap.scheduleAt(task, deadline);
-        HandlerTimer first = new HandlerTimer(() -> { }, intoHeap);
-        HandlerTimer second = new HandlerTimer(() -> { }, intoHeap);
+        HandlerTimer first = new HandlerTimer(() -> {}, intoHeap);
+        HandlerTimer second = new HandlerTimer(() -> {}, intoHeap);
         first.bind(ImmediateEventExecutor.INSTANCE);
         second.bind(ImmediateEventExecutor.INSTANCE);
         first.armAt(Long.MAX_VALUE - 1);
@@ -43,24 +43,26 @@ class HandlerTimerTest {
         HandlerTimer armedBefore = new HandlerTimer(ran::incrementAndGet, HandlerTimer.LOOP_TIMERS);
         HandlerTimer armedAfter = new HandlerTimer(ran::incrementAndGet, HandlerTimer.LOOP_TIMERS);
         loop.submit(() -> {
-            armedBefore.bind(loop);
-            armedBefore.armAt(loop.ticker().nanoTime() + TimeUnit.HOURS.toNanos(1));
-        }).sync();
+                    armedBefore.bind(loop);
+                    armedBefore.armAt(loop.ticker().nanoTime() + TimeUnit.HOURS.toNanos(1));
+                })
+                .sync();
         CompletableFuture<Throwable> inHook = new CompletableFuture<>();
         loop.submit(() -> loop.addShutdownHook(() -> {
-            // Shutdown hooks run after the loop closed its heap: both a re-arm of an existing
-            // handle and a first arming are rejected there, and must not throw.
-            try {
-                assertTrue(LoopTimers.of(loop).isClosed(), "the heap closes before the hooks run");
-                long now = loop.ticker().nanoTime();
-                armedBefore.armAt(now);
-                armedAfter.bind(loop);
-                armedAfter.armAt(now);
-                inHook.complete(null);
-            } catch (Throwable t) {
-                inHook.complete(t);
-            }
-        })).sync();
+                    // Shutdown hooks run after the loop closed its heap: both a re-arm of an existing
+                    // handle and a first arming are rejected there, and must not throw.
+                    try {
+                        assertTrue(LoopTimers.of(loop).isClosed(), "the heap closes before the hooks run");
+                        long now = loop.ticker().nanoTime();
+                        armedBefore.armAt(now);
+                        armedAfter.bind(loop);
+                        armedAfter.armAt(now);
+                        inHook.complete(null);
+                    } catch (Throwable t) {
+                        inHook.complete(t);
+                    }
+                }))
+                .sync();
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
         Throwable failure = inHook.get(10, TimeUnit.SECONDS);
         if (failure != null) {

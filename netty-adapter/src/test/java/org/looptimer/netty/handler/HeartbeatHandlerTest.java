@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class HeartbeatHandlerTest {
 
     enum Path {
-        FALLBACK, HEAP
+        FALLBACK,
+        HEAP
     }
 
     /** Sits at the head side of the pipeline and records "time:message" for every write. */
@@ -108,7 +109,9 @@ class HeartbeatHandlerTest {
     }
 
     private static HeartbeatHandler.Builder pingEvery(long millis) {
-        return HeartbeatHandler.builder().interval(millis, TimeUnit.MILLISECONDS).pingTemplate("PING")
+        return HeartbeatHandler.builder()
+                .interval(millis, TimeUnit.MILLISECONDS)
+                .pingTemplate("PING")
                 .closeAfterMissed(0);
     }
 
@@ -127,11 +130,11 @@ class HeartbeatHandlerTest {
     void flushesPostponeThePing(Path path) {
         Setup s = new Setup(path, pingEvery(100));
         s.run(60, 0, 0);
-        s.ch.writeAndFlush("app");          // at 60: next ping at 160
+        s.ch.writeAndFlush("app"); // at 60: next ping at 160
         s.run(70, 0, 0);
-        s.ch.write("unflushed");            // at 130: a write without a flush does not count
-        s.run(60, 0, 0);                    // ping at 160
-        s.ch.flush();                       // at 190: next ping at 290
+        s.ch.write("unflushed"); // at 130: a write without a flush does not count
+        s.run(60, 0, 0); // ping at 160
+        s.ch.flush(); // at 190: next ping at 290
         s.run(120, 0, 0);
         assertEquals(List.of("60:app", "130:unflushed", "160:PING", "290:PING"), s.writes.writes);
         s.ch.finishAndReleaseAll();
@@ -196,8 +199,8 @@ class HeartbeatHandlerTest {
     void jitterDrawsEachWaitFromTheIntervalDownward(Path path) {
         double[] draws = {0.0, 0.99, 0.5};
         AtomicInteger next = new AtomicInteger();
-        Setup s = new Setup(path, pingEvery(100).jitter(0.2)
-                .jitterSource(() -> draws[next.getAndIncrement() % draws.length]));
+        Setup s = new Setup(
+                path, pingEvery(100).jitter(0.2).jitterSource(() -> draws[next.getAndIncrement() % draws.length]));
         s.run(300, 0, 0);
         // waits: 100 ms (draw 0), 80.2 ms (draw 0.99 -> fires at the 181st millisecond),
         // 90 ms (draw 0.5)
@@ -225,8 +228,12 @@ class HeartbeatHandlerTest {
     @EnumSource(Path.class)
     void aByteBufTemplateIsSentAsRetainedDuplicatesAndNeverConsumed(Path path) {
         ByteBuf template = Unpooled.copiedBuffer("PING", StandardCharsets.US_ASCII);
-        Setup s = new Setup(path, HeartbeatHandler.builder().interval(100, TimeUnit.MILLISECONDS)
-                .closeAfterMissed(0).pingTemplate(template));
+        Setup s = new Setup(
+                path,
+                HeartbeatHandler.builder()
+                        .interval(100, TimeUnit.MILLISECONDS)
+                        .closeAfterMissed(0)
+                        .pingTemplate(template));
         s.run(300, 0, 0);
         int pings = 0;
         for (Object out; (out = s.ch.readOutbound()) != null; pings++) {
@@ -245,8 +252,12 @@ class HeartbeatHandlerTest {
     @EnumSource(Path.class)
     void aFactoryMakesAFreshPingEachTime(Path path) {
         AtomicInteger n = new AtomicInteger();
-        Setup s = new Setup(path, HeartbeatHandler.builder().interval(100, TimeUnit.MILLISECONDS)
-                .closeAfterMissed(0).pingFactory(() -> "PING" + n.incrementAndGet()));
+        Setup s = new Setup(
+                path,
+                HeartbeatHandler.builder()
+                        .interval(100, TimeUnit.MILLISECONDS)
+                        .closeAfterMissed(0)
+                        .pingFactory(() -> "PING" + n.incrementAndGet()));
         s.run(200, 0, 0);
         assertEquals(List.of("100:PING1", "200:PING2"), s.writes.writes);
         s.ch.finishAndReleaseAll();

@@ -24,11 +24,11 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.looptimer.core.TimerHandle;
 import org.looptimer.netty.ChannelTimers;
 import org.looptimer.netty.LoopTimers;
 import org.looptimer.netty.TimerEventLoop;
 import org.looptimer.netty.TimerEventLoopGroup;
-import org.looptimer.core.TimerHandle;
 
 /**
  * {@link IdleTimeoutHandler} next to Netty's {@link IdleStateHandler} on a real
@@ -78,16 +78,26 @@ class IdleTimeoutHandlerOnTimerEventLoopTest {
     private static Recorder runSilentClient(String name, Supplier<ChannelHandler> idle) throws Exception {
         Recorder recorder = new Recorder();
         LocalAddress address = new LocalAddress(name + System.nanoTime());
-        Channel server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+        Channel server = new ServerBootstrap()
+                .group(group)
+                .channel(LocalServerChannel.class)
                 .childHandler(new ChannelInitializer<LocalChannel>() {
                     @Override
                     protected void initChannel(LocalChannel ch) {
                         recorder.activeAt = System.nanoTime();
                         ch.pipeline().addLast(idle.get(), recorder);
                     }
-                }).bind(address).sync().channel();
-        Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
-                .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
+                })
+                .bind(address)
+                .sync()
+                .channel();
+        Channel client = new Bootstrap()
+                .group(group)
+                .channel(LocalChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(address)
+                .sync()
+                .channel();
         try {
             assertTrue(recorder.three.await(10, TimeUnit.SECONDS), "three idle events expected");
         } finally {
@@ -104,8 +114,10 @@ class IdleTimeoutHandlerOnTimerEventLoopTest {
 
         // Ours re-arms before it fires the event: its next period is pending in the loop's heap.
         assertTrue(mine.pendingInHeap.stream().allMatch(n -> n >= 1), "not in the heap: " + mine.pendingInHeap);
-        List<IdleStateEvent> expected = List.of(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT,
-                IdleStateEvent.READER_IDLE_STATE_EVENT, IdleStateEvent.READER_IDLE_STATE_EVENT);
+        List<IdleStateEvent> expected = List.of(
+                IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT,
+                IdleStateEvent.READER_IDLE_STATE_EVENT,
+                IdleStateEvent.READER_IDLE_STATE_EVENT);
         assertEquals(expected, mine.events.subList(0, 3));
         assertEquals(expected, netty.events.subList(0, 3));
         for (int i = 0; i < 3; i++) {
@@ -119,38 +131,53 @@ class IdleTimeoutHandlerOnTimerEventLoopTest {
     void trafficKeepsTheReaderBusyAndSilenceStartsAFreshFirstEvent() throws Exception {
         Recorder recorder = new Recorder();
         LocalAddress address = new LocalAddress("traffic" + System.nanoTime());
-        Channel server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+        Channel server = new ServerBootstrap()
+                .group(group)
+                .channel(LocalServerChannel.class)
                 .childHandler(new ChannelInitializer<LocalChannel>() {
                     @Override
                     protected void initChannel(LocalChannel ch) {
                         recorder.activeAt = System.nanoTime();
-                        ch.pipeline().addLast(new IdleTimeoutHandler(IDLE_MILLIS, 0, 0, TimeUnit.MILLISECONDS),
-                                recorder);
+                        ch.pipeline()
+                                .addLast(new IdleTimeoutHandler(IDLE_MILLIS, 0, 0, TimeUnit.MILLISECONDS), recorder);
                     }
-                }).bind(address).sync().channel();
-        Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
-                .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
+                })
+                .bind(address)
+                .sync()
+                .channel();
+        Channel client = new Bootstrap()
+                .group(group)
+                .channel(LocalChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(address)
+                .sync()
+                .channel();
         try {
             // 10 messages 20 ms apart (a ChannelTimers ticker on the client), then silence.
             CountDownLatch sent = new CountDownLatch(10);
             TimerHandle[] ticker = new TimerHandle[1];
             long[] lastSendAt = new long[1];
-            ticker[0] = ChannelTimers.of(client).scheduleTicker(() -> {
-                if (sent.getCount() > 0) {
-                    client.writeAndFlush("x");
-                    lastSendAt[0] = System.nanoTime(); // read after the latch: ordered by it
-                    sent.countDown();
-                } else {
-                    ticker[0].stop();
-                }
-            }, 20, TimeUnit.MILLISECONDS);
+            ticker[0] = ChannelTimers.of(client)
+                    .scheduleTicker(
+                            () -> {
+                                if (sent.getCount() > 0) {
+                                    client.writeAndFlush("x");
+                                    lastSendAt[0] = System.nanoTime(); // read after the latch: ordered by it
+                                    sent.countDown();
+                                } else {
+                                    ticker[0].stop();
+                                }
+                            },
+                            20,
+                            TimeUnit.MILLISECONDS);
             assertTrue(sent.await(10, TimeUnit.SECONDS));
             long lastSend = lastSendAt[0];
             assertTrue(recorder.three.await(10, TimeUnit.SECONDS));
             // 20 ms gaps never reach the 100 ms idle time, so the first event comes only after the
             // traffic stopped, and it is a FIRST one.
             assertEquals(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT, recorder.events.get(0));
-            assertTrue(recorder.activeAt + recorder.elapsedNanos.get(0) >= lastSend,
+            assertTrue(
+                    recorder.activeAt + recorder.elapsedNanos.get(0) >= lastSend,
                     "an idle event while the client was still sending every 20 ms");
             assertTrue(recorder.pendingInHeap.stream().allMatch(n -> n >= 1), recorder.pendingInHeap.toString());
             TimerEventLoop loop = (TimerEventLoop) server.eventLoop();

@@ -37,12 +37,18 @@ class IdleTimeoutHandlerTest {
 
     /** Which handler runs a scenario. */
     enum Impl {
-        NETTY, FALLBACK, HEAP
+        NETTY,
+        FALLBACK,
+        HEAP
     }
 
     /** What a scenario does at a given millisecond, before time moves on. */
     enum Action {
-        READ, WRITE, WRITE_UNFLUSHED, READ_WITHOUT_COMPLETE, READ_COMPLETE
+        READ,
+        WRITE,
+        WRITE_UNFLUSHED,
+        READ_WITHOUT_COMPLETE,
+        READ_COMPLETE
     }
 
     /** A handler factory for (observeOutput, reader, writer, all) in milliseconds. */
@@ -51,8 +57,8 @@ class IdleTimeoutHandlerTest {
         return f -> switch (impl) {
             case NETTY -> new IdleStateHandler(observeOutput, reader, writer, all, TimeUnit.MILLISECONDS);
             case FALLBACK -> new IdleTimeoutHandler(observeOutput, reader, writer, all, TimeUnit.MILLISECONDS);
-            case HEAP -> new IdleTimeoutHandler(f.heapScheduler(), observeOutput, reader, writer, all,
-                    TimeUnit.MILLISECONDS);
+            case HEAP ->
+                new IdleTimeoutHandler(f.heapScheduler(), observeOutput, reader, writer, all, TimeUnit.MILLISECONDS);
         };
     }
 
@@ -84,8 +90,14 @@ class IdleTimeoutHandlerTest {
      * Also checks where our handler's timers went: one per enabled kind pending in the heap on the
      * heap path, none in a heap on the executor path.
      */
-    private static List<String> run(Impl impl, boolean observeOutput, long reader, long writer, long all,
-            TreeMap<Long, List<Action>> script, long endMillis) {
+    private static List<String> run(
+            Impl impl,
+            boolean observeOutput,
+            long reader,
+            long writer,
+            long all,
+            TreeMap<Long, List<Action>> script,
+            long endMillis) {
         FakeTimeChannel f = new FakeTimeChannel();
         Recorder recorder = new Recorder(f);
         ChannelHandler h = handler(impl, observeOutput, reader, writer, all).apply(f);
@@ -132,27 +144,45 @@ class IdleTimeoutHandlerTest {
     }
 
     /** Runs on all three implementations, asserts they agree and match {@code expected}. */
-    private static void assertScenario(List<String> expected, boolean observeOutput, long reader, long writer,
-            long all, TreeMap<Long, List<Action>> script, long endMillis) {
+    private static void assertScenario(
+            List<String> expected,
+            boolean observeOutput,
+            long reader,
+            long writer,
+            long all,
+            TreeMap<Long, List<Action>> script,
+            long endMillis) {
         List<String> netty = run(Impl.NETTY, observeOutput, reader, writer, all, script, endMillis);
         assertEquals(expected, netty, "the scenario's expectation must match Netty's IdleStateHandler");
-        assertEquals(netty, run(Impl.FALLBACK, observeOutput, reader, writer, all, script, endMillis),
-                "executor fallback");
+        assertEquals(
+                netty, run(Impl.FALLBACK, observeOutput, reader, writer, all, script, endMillis), "executor fallback");
         assertEquals(netty, run(Impl.HEAP, observeOutput, reader, writer, all, script, endMillis), "heap path");
     }
 
     @Test
     void readerIdleFiresFirstThenSubsequentEvents() {
-        assertScenario(List.of("100:FIRST_READER_IDLE", "200:READER_IDLE", "300:READER_IDLE"),
-                false, 100, 0, 0, script(), 350);
+        assertScenario(
+                List.of("100:FIRST_READER_IDLE", "200:READER_IDLE", "300:READER_IDLE"),
+                false,
+                100,
+                0,
+                0,
+                script(),
+                350);
     }
 
     @Test
     void readsPostponeReaderIdleAndStartANewFirstEvent() {
         // Reads at 50 and 120 push the deadline to 220; after the event at 220, a read at 250
         // makes the next event a FIRST one again, at 350.
-        assertScenario(List.of("220:FIRST_READER_IDLE", "350:FIRST_READER_IDLE", "450:READER_IDLE"),
-                false, 100, 0, 0, script(50, Action.READ, 120, Action.READ, 250, Action.READ), 460);
+        assertScenario(
+                List.of("220:FIRST_READER_IDLE", "350:FIRST_READER_IDLE", "450:READER_IDLE"),
+                false,
+                100,
+                0,
+                0,
+                script(50, Action.READ, 120, Action.READ, 250, Action.READ),
+                460);
     }
 
     @Test
@@ -164,35 +194,70 @@ class IdleTimeoutHandlerTest {
     void aReadInProgressIsNotIdle() {
         // channelRead without channelReadComplete: the reader is busy, not idle, until it
         // completes at 400; idle again 100 ms later.
-        assertScenario(List.of("500:FIRST_READER_IDLE"), false, 100, 0, 0,
-                script(50, Action.READ_WITHOUT_COMPLETE, 400, Action.READ_COMPLETE), 550);
+        assertScenario(
+                List.of("500:FIRST_READER_IDLE"),
+                false,
+                100,
+                0,
+                0,
+                script(50, Action.READ_WITHOUT_COMPLETE, 400, Action.READ_COMPLETE),
+                550);
     }
 
     @Test
     void writerIdleFiresAndWritesPostponeIt() {
-        assertScenario(List.of("100:FIRST_WRITER_IDLE", "200:WRITER_IDLE", "330:FIRST_WRITER_IDLE"),
-                false, 0, 100, 0, script(230, Action.WRITE), 400);
+        assertScenario(
+                List.of("100:FIRST_WRITER_IDLE", "200:WRITER_IDLE", "330:FIRST_WRITER_IDLE"),
+                false,
+                0,
+                100,
+                0,
+                script(230, Action.WRITE),
+                400);
     }
 
     @Test
     void readsDoNotAffectWriterIdle() {
-        assertScenario(List.of("100:FIRST_WRITER_IDLE", "200:WRITER_IDLE"),
-                false, 0, 100, 0, every(0, 10, 250, Action.READ), 250);
+        assertScenario(
+                List.of("100:FIRST_WRITER_IDLE", "200:WRITER_IDLE"),
+                false,
+                0,
+                100,
+                0,
+                every(0, 10, 250, Action.READ),
+                250);
     }
 
     @Test
     void allIdleNeedsNeitherReadsNorWrites() {
-        assertScenario(List.of("180:FIRST_ALL_IDLE", "330:FIRST_ALL_IDLE", "430:ALL_IDLE"),
-                false, 0, 0, 100, script(30, Action.WRITE, 80, Action.READ, 230, Action.WRITE), 450);
+        assertScenario(
+                List.of("180:FIRST_ALL_IDLE", "330:FIRST_ALL_IDLE", "430:ALL_IDLE"),
+                false,
+                0,
+                0,
+                100,
+                script(30, Action.WRITE, 80, Action.READ, 230, Action.WRITE),
+                450);
     }
 
     @Test
     void allThreeKindsTogether() {
         // At 300 both are due; the writer's timer was armed first (at 150, the reader's at 200),
         // and equal deadlines run in arming order in Netty's scheduler and in the heap alike.
-        assertScenario(List.of("100:FIRST_READER_IDLE", "150:FIRST_WRITER_IDLE", "200:READER_IDLE",
-                        "250:FIRST_ALL_IDLE", "300:WRITER_IDLE", "300:READER_IDLE"),
-                false, 100, 150, 250, script(), 320);
+        assertScenario(
+                List.of(
+                        "100:FIRST_READER_IDLE",
+                        "150:FIRST_WRITER_IDLE",
+                        "200:READER_IDLE",
+                        "250:FIRST_ALL_IDLE",
+                        "300:WRITER_IDLE",
+                        "300:READER_IDLE"),
+                false,
+                100,
+                150,
+                250,
+                script(),
+                320);
     }
 
     @Test
@@ -201,8 +266,8 @@ class IdleTimeoutHandlerTest {
         // after the first is suppressed while the outbound buffer changes between checks.
         TreeMap<Long, List<Action>> s = script(0, Action.WRITE_UNFLUSHED, 150, Action.WRITE_UNFLUSHED);
         assertScenario(List.of("100:FIRST_WRITER_IDLE", "300:WRITER_IDLE"), true, 0, 100, 0, s, 350);
-        assertScenario(List.of("100:FIRST_WRITER_IDLE", "200:WRITER_IDLE", "300:WRITER_IDLE"),
-                false, 0, 100, 0, s, 350);
+        assertScenario(
+                List.of("100:FIRST_WRITER_IDLE", "200:WRITER_IDLE", "300:WRITER_IDLE"), false, 0, 100, 0, s, 350);
     }
 
     @Test
@@ -214,8 +279,14 @@ class IdleTimeoutHandlerTest {
     @Test
     void observeOutputCountsACompletedWriteAsProgress() {
         // The completed write at 150 re-arms the writer (FIRST at 250) through the normal path.
-        assertScenario(List.of("100:FIRST_WRITER_IDLE", "250:FIRST_WRITER_IDLE", "350:WRITER_IDLE"),
-                true, 0, 100, 0, script(150, Action.WRITE), 360);
+        assertScenario(
+                List.of("100:FIRST_WRITER_IDLE", "250:FIRST_WRITER_IDLE", "350:WRITER_IDLE"),
+                true,
+                0,
+                100,
+                0,
+                script(150, Action.WRITE),
+                360);
     }
 
     @Test
@@ -233,7 +304,9 @@ class IdleTimeoutHandlerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Impl.class, names = {"FALLBACK", "HEAP"})
+    @EnumSource(
+            value = Impl.class,
+            names = {"FALLBACK", "HEAP"})
     void removingTheHandlerStopsItsTimers(Impl impl) {
         FakeTimeChannel f = new FakeTimeChannel();
         Recorder recorder = new Recorder(f);
@@ -250,7 +323,9 @@ class IdleTimeoutHandlerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Impl.class, names = {"FALLBACK", "HEAP"})
+    @EnumSource(
+            value = Impl.class,
+            names = {"FALLBACK", "HEAP"})
     void closingTheChannelStopsItsTimers(Impl impl) {
         FakeTimeChannel f = new FakeTimeChannel();
         Recorder recorder = new Recorder(f);
@@ -265,7 +340,9 @@ class IdleTimeoutHandlerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Impl.class, names = {"FALLBACK", "HEAP"})
+    @EnumSource(
+            value = Impl.class,
+            names = {"FALLBACK", "HEAP"})
     void addedToAnActiveChannelItStartsAtOnce(Impl impl) {
         FakeTimeChannel f = new FakeTimeChannel();
         Recorder recorder = new Recorder(f);
@@ -278,7 +355,9 @@ class IdleTimeoutHandlerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Impl.class, names = {"FALLBACK", "HEAP"})
+    @EnumSource(
+            value = Impl.class,
+            names = {"FALLBACK", "HEAP"})
     void onAnUnregisteredChannelItWaitsForActivation(Impl impl) {
         FakeTimeChannel f = new FakeTimeChannel();
         Recorder recorder = new Recorder(f);
@@ -319,11 +398,14 @@ class IdleTimeoutHandlerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Impl.class, names = {"FALLBACK", "HEAP"})
+    @EnumSource(
+            value = Impl.class,
+            names = {"FALLBACK", "HEAP"})
     void resetReadAndWriteTimeoutCountAsActivity(Impl impl) {
         FakeTimeChannel f = new FakeTimeChannel();
         Recorder recorder = new Recorder(f);
-        IdleTimeoutHandler h = (IdleTimeoutHandler) handler(impl, false, 100, 100, 0).apply(f);
+        IdleTimeoutHandler h =
+                (IdleTimeoutHandler) handler(impl, false, 100, 100, 0).apply(f);
         EmbeddedChannel ch = f.open(h, recorder);
         f.advanceMillis(80);
         h.resetReadTimeout();
@@ -334,7 +416,9 @@ class IdleTimeoutHandlerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Impl.class, names = {"FALLBACK", "HEAP"})
+    @EnumSource(
+            value = Impl.class,
+            names = {"FALLBACK", "HEAP"})
     void hooksCanReplaceTheEventAndConsumeIt(Impl impl) {
         FakeTimeChannel f = new FakeTimeChannel();
         List<String> seen = new ArrayList<>();
@@ -361,7 +445,9 @@ class IdleTimeoutHandlerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Impl.class, names = {"FALLBACK", "HEAP"})
+    @EnumSource(
+            value = Impl.class,
+            names = {"FALLBACK", "HEAP"})
     void aThrowingHookReachesExceptionCaughtAndTheTimerGoesOn(Impl impl) {
         FakeTimeChannel f = new FakeTimeChannel();
         List<Throwable> caught = new ArrayList<>();
@@ -392,8 +478,8 @@ class IdleTimeoutHandlerTest {
         List<Object> events = new ArrayList<>();
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new IdleTimeoutHandler(false, 0, 0, 10, TimeUnit.SECONDS),
-                new ChannelInboundHandlerAdapter() {
+        ch.pipeline()
+                .addLast(new IdleTimeoutHandler(false, 0, 0, 10, TimeUnit.SECONDS), new ChannelInboundHandlerAdapter() {
                     @Override
                     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                         events.add(evt);

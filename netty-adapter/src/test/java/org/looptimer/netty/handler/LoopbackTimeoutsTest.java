@@ -58,6 +58,7 @@ class LoopbackTimeoutsTest {
      * an active client look silent; short enough to keep the test to a few seconds.
      */
     private static final long TIMEOUT_MILLIS = 600;
+
     private static final long HEARTBEAT_MILLIS = 200;
     /** Generous: a shared 2-core machine. The measured lateness is printed for the report. */
     private static final long MARGIN_MILLIS = 2_000;
@@ -81,7 +82,9 @@ class LoopbackTimeoutsTest {
         final Class<? extends ServerChannel> serverChannel;
         final Class<? extends Channel> channel;
 
-        Transport(Supplier<IoHandlerFactory> factory, Class<? extends ServerChannel> serverChannel,
+        Transport(
+                Supplier<IoHandlerFactory> factory,
+                Class<? extends ServerChannel> serverChannel,
                 Class<? extends Channel> channel) {
             this.factory = factory;
             this.serverChannel = serverChannel;
@@ -121,9 +124,12 @@ class LoopbackTimeoutsTest {
     }
 
     /** A server; {@code timeoutHandler} makes the per-connection timeout handler. */
-    private static Channel server(TimerEventLoopGroup group, Transport t, Supplier<ChannelHandler> timeoutHandler,
-            List<ServerSide> sides) throws InterruptedException {
-        return new ServerBootstrap().group(group).channel(t.serverChannel)
+    private static Channel server(
+            TimerEventLoopGroup group, Transport t, Supplier<ChannelHandler> timeoutHandler, List<ServerSide> sides)
+            throws InterruptedException {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(t.serverChannel)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -131,11 +137,18 @@ class LoopbackTimeoutsTest {
                         synchronized (sides) {
                             sides.add(side);
                         }
-                        ch.pipeline().addLast(new LineBasedFrameDecoder(64),
-                                new StringDecoder(StandardCharsets.US_ASCII),
-                                new StringEncoder(StandardCharsets.US_ASCII), timeoutHandler.get(), side);
+                        ch.pipeline()
+                                .addLast(
+                                        new LineBasedFrameDecoder(64),
+                                        new StringDecoder(StandardCharsets.US_ASCII),
+                                        new StringEncoder(StandardCharsets.US_ASCII),
+                                        timeoutHandler.get(),
+                                        side);
                     }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .sync()
+                .channel();
     }
 
     /** Lines a client received: echoes of its "hello"s, and everything else (pings). */
@@ -145,15 +158,20 @@ class LoopbackTimeoutsTest {
     }
 
     /** A client counting the lines it receives; {@code extra} goes before the counter. */
-    private static Channel client(TimerEventLoopGroup group, Transport t, Channel server, Lines received,
-            ChannelHandler... extra) throws InterruptedException {
-        return new Bootstrap().group(group).channel(t.channel)
+    private static Channel client(
+            TimerEventLoopGroup group, Transport t, Channel server, Lines received, ChannelHandler... extra)
+            throws InterruptedException {
+        return new Bootstrap()
+                .group(group)
+                .channel(t.channel)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new LineBasedFrameDecoder(64),
-                                new StringDecoder(StandardCharsets.US_ASCII),
-                                new StringEncoder(StandardCharsets.US_ASCII));
+                        ch.pipeline()
+                                .addLast(
+                                        new LineBasedFrameDecoder(64),
+                                        new StringDecoder(StandardCharsets.US_ASCII),
+                                        new StringEncoder(StandardCharsets.US_ASCII));
                         ch.pipeline().addLast(extra);
                         ch.pipeline().addLast(new SimpleChannelInboundHandler<String>() {
                             @Override
@@ -162,7 +180,10 @@ class LoopbackTimeoutsTest {
                             }
                         });
                     }
-                }).connect(server.localAddress()).sync().channel();
+                })
+                .connect(server.localAddress())
+                .sync()
+                .channel();
     }
 
     @ParameterizedTest
@@ -178,13 +199,22 @@ class LoopbackTimeoutsTest {
         List<Channel> toClose = new ArrayList<>();
         try {
             // Server A: IdleTimeoutHandler closes a connection after 300 ms without a read.
-            Channel idleServer = server(serverGroup, t,
-                    () -> new IdleTimeoutHandler(TIMEOUT_MILLIS, 0, 0, TimeUnit.MILLISECONDS), idleSides);
+            Channel idleServer = server(
+                    serverGroup,
+                    t,
+                    () -> new IdleTimeoutHandler(TIMEOUT_MILLIS, 0, 0, TimeUnit.MILLISECONDS),
+                    idleSides);
             // Server B: HeartbeatHandler pings every 100 ms and closes after 3 silent intervals.
-            Channel heartbeatServer = server(serverGroup, t,
-                    () -> HeartbeatHandler.builder().interval(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS)
-                            .closeAfterMissed((int) (TIMEOUT_MILLIS / HEARTBEAT_MILLIS)).jitter(0.2)
-                            .pingTemplate("PING\n").build(), heartbeatSides);
+            Channel heartbeatServer = server(
+                    serverGroup,
+                    t,
+                    () -> HeartbeatHandler.builder()
+                            .interval(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS)
+                            .closeAfterMissed((int) (TIMEOUT_MILLIS / HEARTBEAT_MILLIS))
+                            .jitter(0.2)
+                            .pingTemplate("PING\n")
+                            .build(),
+                    heartbeatSides);
             toClose.add(idleServer);
             toClose.add(heartbeatServer);
             warmUp(clientGroup, t, idleServer);
@@ -213,21 +243,36 @@ class LoopbackTimeoutsTest {
             long sends = ACTIVE_MILLIS / 50;
             CountDownLatch talkedA = new CountDownLatch((int) sends);
             CountDownLatch talkedB = new CountDownLatch((int) sends);
-            TimerHandle tickA = ChannelTimers.of(chattyA).scheduleTicker(() -> {
-                chattyA.writeAndFlush("hello\n");
-                talkedA.countDown();
-            }, 50, TimeUnit.MILLISECONDS);
-            TimerHandle tickB = ChannelTimers.of(chattyB).scheduleTicker(() -> {
-                chattyB.writeAndFlush("hello\n");
-                talkedB.countDown();
-            }, 50, TimeUnit.MILLISECONDS);
+            TimerHandle tickA = ChannelTimers.of(chattyA)
+                    .scheduleTicker(
+                            () -> {
+                                chattyA.writeAndFlush("hello\n");
+                                talkedA.countDown();
+                            },
+                            50,
+                            TimeUnit.MILLISECONDS);
+            TimerHandle tickB = ChannelTimers.of(chattyB)
+                    .scheduleTicker(
+                            () -> {
+                                chattyB.writeAndFlush("hello\n");
+                                talkedB.countDown();
+                            },
+                            50,
+                            TimeUnit.MILLISECONDS);
 
             // A client that sends nothing itself but runs its own heartbeat: kept alive by pings.
             Lines keptAliveReceived = new Lines();
-            Channel keptAlive = client(clientGroup, t, heartbeatServer, keptAliveReceived,
-                    HeartbeatHandler.builder().interval(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS).jitter(0.2)
+            Channel keptAlive = client(
+                    clientGroup,
+                    t,
+                    heartbeatServer,
+                    keptAliveReceived,
+                    HeartbeatHandler.builder()
+                            .interval(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS)
+                            .jitter(0.2)
                             .closeAfterMissed((int) (TIMEOUT_MILLIS / HEARTBEAT_MILLIS))
-                            .pingTemplate("PING\n").build());
+                            .pingTemplate("PING\n")
+                            .build());
             toClose.add(keptAlive);
 
             // The silent ones are closed by the servers.
@@ -243,7 +288,8 @@ class LoopbackTimeoutsTest {
             tickB.stop();
 
             // Echo traffic flowed; pings flowed both ways.
-            assertTrue(echoesA.hellos.get() >= sends / 2 && echoesB.hellos.get() >= sends / 2,
+            assertTrue(
+                    echoesA.hellos.get() >= sends / 2 && echoesB.hellos.get() >= sends / 2,
                     "echoes " + echoesA.hellos + ", " + echoesB.hellos + " of " + sends);
             assertEquals(0, echoesA.pings.get(), "the idle-timeout server does not ping");
             assertTrue(silentReceived.pings.get() >= 1, "the heartbeat server pinged the silent client");
@@ -256,14 +302,16 @@ class LoopbackTimeoutsTest {
             assertEquals("heartbeat", b.closedBy);
             for (ServerSide s : List.of(a, b)) {
                 long silentFor = TimeUnit.NANOSECONDS.toMillis(s.closedAt - s.lastReadAt.get());
-                System.out.printf("%s %s: silent connection closed after %d ms (timeout %d ms, late by %d ms)%n",
+                System.out.printf(
+                        "%s %s: silent connection closed after %d ms (timeout %d ms, late by %d ms)%n",
                         t, s.closedBy, silentFor, TIMEOUT_MILLIS, silentFor - TIMEOUT_MILLIS);
                 assertTrue(silentFor >= TIMEOUT_MILLIS, "closed early: " + silentFor + " ms");
                 assertTrue(silentFor <= TIMEOUT_MILLIS + MARGIN_MILLIS, "closed late: " + silentFor + " ms");
             }
             for (List<ServerSide> sides : List.of(idleSides, heartbeatSides)) {
                 synchronized (sides) {
-                    long closedCount = sides.stream().filter(s -> s.closed.getCount() == 0).count();
+                    long closedCount =
+                            sides.stream().filter(s -> s.closed.getCount() == 0).count();
                     assertEquals(1, closedCount, "only the silent connection may be closed");
                 }
             }
@@ -290,7 +338,9 @@ class LoopbackTimeoutsTest {
 
     private static ServerSide closedSide(List<ServerSide> sides) {
         synchronized (sides) {
-            return sides.stream().filter(s -> s.closed.getCount() == 0).findFirst()
+            return sides.stream()
+                    .filter(s -> s.closed.getCount() == 0)
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no server connection was closed"));
         }
     }

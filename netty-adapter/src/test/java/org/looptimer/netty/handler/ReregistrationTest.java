@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ReregistrationTest {
 
     enum Path {
-        EXECUTOR, HEAP
+        EXECUTOR,
+        HEAP
     }
 
     private static HandlerTimer.Scheduler scheduler(Path path, FakeTimeChannel f) {
@@ -77,17 +78,23 @@ class ReregistrationTest {
     void idleTimersKeepTheirDeadlinesAcrossAReregistration(Path path) {
         FakeTimeChannel f = new FakeTimeChannel();
         Recorder r = new Recorder(f);
-        EmbeddedChannel ch = f.open(r, new IdleTimeoutHandler(scheduler(path, f), false, 100, 150, 0,
-                TimeUnit.MILLISECONDS), r.events);
+        EmbeddedChannel ch = f.open(
+                r, new IdleTimeoutHandler(scheduler(path, f), false, 100, 150, 0, TimeUnit.MILLISECONDS), r.events);
         f.advanceMillis(30);
-        ch.writeInbound("in");            // the reader is idle at 130, the writer at 150
+        ch.writeInbound("in"); // the reader is idle at 130, the writer at 150
         f.advanceMillis(20);
-        deregister(f);                    // at 50
+        deregister(f); // at 50
         f.advanceMillis(40);
-        register(f);                      // at 90: the timers keep their deadlines, no fresh periods
+        register(f); // at 90: the timers keep their deadlines, no fresh periods
         f.advanceMillis(250);
-        assertEquals(List.of("130:FIRST_READER_IDLE", "150:FIRST_WRITER_IDLE", "230:READER_IDLE",
-                "300:WRITER_IDLE", "330:READER_IDLE"), r.seen);
+        assertEquals(
+                List.of(
+                        "130:FIRST_READER_IDLE",
+                        "150:FIRST_WRITER_IDLE",
+                        "230:READER_IDLE",
+                        "300:WRITER_IDLE",
+                        "330:READER_IDLE"),
+                r.seen);
         ch.finishAndReleaseAll();
     }
 
@@ -96,13 +103,13 @@ class ReregistrationTest {
     void aDeadlinePassedWhileDeregisteredFiresOnRegistrationNotBefore(Path path) {
         FakeTimeChannel f = new FakeTimeChannel();
         Recorder r = new Recorder(f);
-        EmbeddedChannel ch = f.open(r, new IdleTimeoutHandler(scheduler(path, f), false, 100, 0, 0,
-                TimeUnit.MILLISECONDS), r.events);
+        EmbeddedChannel ch = f.open(
+                r, new IdleTimeoutHandler(scheduler(path, f), false, 100, 0, 0, TimeUnit.MILLISECONDS), r.events);
         f.advanceMillis(50);
         deregister(f);
-        f.advanceMillis(150);             // 100 passes unseen: the timer is parked
+        f.advanceMillis(150); // 100 passes unseen: the timer is parked
         assertEquals(List.of(), r.seen);
-        register(f);                      // at 200: idle for 200 ms, so the event fires now
+        register(f); // at 200: idle for 200 ms, so the event fires now
         f.advanceMillis(100);
         assertEquals(List.of("200:FIRST_READER_IDLE", "300:READER_IDLE"), r.seen);
         ch.finishAndReleaseAll();
@@ -113,18 +120,22 @@ class ReregistrationTest {
     void heartbeatKeepsItsDeadlineAcrossAReregistration(Path path) {
         FakeTimeChannel f = new FakeTimeChannel();
         Recorder r = new Recorder(f);
-        HeartbeatHandler heartbeat = HeartbeatHandler.builder().interval(100, TimeUnit.MILLISECONDS)
-                .pingTemplate("PING").closeAfterMissed(0).scheduler(scheduler(path, f)).build();
+        HeartbeatHandler heartbeat = HeartbeatHandler.builder()
+                .interval(100, TimeUnit.MILLISECONDS)
+                .pingTemplate("PING")
+                .closeAfterMissed(0)
+                .scheduler(scheduler(path, f))
+                .build();
         EmbeddedChannel ch = f.open(r, heartbeat);
         f.advanceMillis(150);
-        deregister(f);                    // at 150, the next ping due at 200
+        deregister(f); // at 150, the next ping due at 200
         f.advanceMillis(20);
-        register(f);                      // at 170
+        register(f); // at 170
         f.advanceMillis(30);
         assertEquals(List.of("100:PING", "200:PING"), r.seen);
-        deregister(f);                    // at 200, the next ping due at 300
+        deregister(f); // at 200, the next ping due at 300
         f.advanceMillis(160);
-        register(f);                      // at 360: overdue, so at once
+        register(f); // at 360: overdue, so at once
         f.advanceMillis(100);
         assertEquals(List.of("100:PING", "200:PING", "360:PING", "460:PING"), r.seen);
         ch.finishAndReleaseAll();
