@@ -48,9 +48,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * batch size is the same for all.
  *
  * <ul>
- *   <li>{@code looptimer}: {@link TimerHeap} on its owner thread, the benchmark thread. One
- *       {@code afterPoll()} per batch starts a new loop pass, so the batch reads the clock once,
- *       as a batch of work inside one event-loop pass would.
+ *   <li>{@code looptimer}: {@link TimerHeap#schedule} on its owner thread, the benchmark thread.
+ *       Every schedule reads the clock (never early: the delay counts from the call), as Netty's
+ *       does.
+ *   <li>{@code looptimerAt}: {@link TimerHeap#scheduleAt} with deadlines computed from one
+ *       {@code System.nanoTime()} per batch, as the Agrona row does: a caller that already holds
+ *       a reading reads no clock.
  *   <li>{@code nettyEventLoop}: Netty's event-loop scheduler ({@code schedule} + {@code cancel}),
  *       called inside the loop: a {@link io.netty.channel.ManualIoEventLoop} owned by the
  *       benchmark thread (see {@link PeekableIoEventLoop}). Netty reads the ticker on every
@@ -132,9 +135,24 @@ public class ChurnBenchmark {
         TimerHeap heap = s.heap;
         TimerHandle[] batch = s.batch;
         Delays delays = s.delays;
-        heap.afterPoll(); // a new pass: the first schedule reads the clock, the rest reuse it
         for (int i = 0; i < BATCH; i++) {
             batch[i] = heap.schedule(NOOP, delays.next(), TimeUnit.NANOSECONDS);
+        }
+        boolean all = true;
+        for (int i = 0; i < BATCH; i++) {
+            all &= batch[i].stop();
+        }
+        return all;
+    }
+
+    @Benchmark
+    public boolean looptimerAt(Looptimer s) {
+        TimerHeap heap = s.heap;
+        TimerHandle[] batch = s.batch;
+        Delays delays = s.delays;
+        long now = System.nanoTime(); // one reading per batch, as a loop pass would hold
+        for (int i = 0; i < BATCH; i++) {
+            batch[i] = heap.scheduleAt(NOOP, now + delays.next());
         }
         boolean all = true;
         for (int i = 0; i < BATCH; i++) {
@@ -362,7 +380,7 @@ public class ChurnBenchmark {
         DeadlineTimerWheel wheel = s.wheel;
         long[] batch = s.batch;
         Delays delays = s.delays;
-        long now = System.nanoTime(); // one reading per batch, as looptimer's loop time
+        long now = System.nanoTime(); // one reading per batch, as looptimerAt
         for (int i = 0; i < BATCH; i++) {
             batch[i] = wheel.scheduleTimer(now + delays.next());
         }

@@ -23,9 +23,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Re-arm: {@link TimerHandle#reset} on the owner thread with {@code liveTimers} idle timers in the
- * heap, the cost of an idle timeout re-armed on every read. Each invocation does {@value #BATCH}
- * operations; one operation is one re-arm (or one stop + reset).
+ * Re-arm: {@link TimerHandle#resetAt} on the owner thread with {@code liveTimers} idle timers in
+ * the heap, the cost of an idle timeout re-armed on every read. The deadlines come from one
+ * {@code System.nanoTime()} per batch, as a handler that already read the clock for the read it
+ * records would pass them; {@code laterRearmHotReset} is {@link TimerHandle#reset}, which reads the
+ * clock on every call. Each invocation does {@value #BATCH} operations; one operation is one re-arm
+ * (or one stop + re-arm).
  *
  * <ul>
  *   <li>{@code laterRearmHot}: re-arms one timer again and again, each time to a deadline one
@@ -37,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code laterRearmSpread}: the same re-arm, but of every live timer in turn, in a random
  *       order: at 1M each re-arm misses the cache for the timer and its slot. The memory system's
  *       price, shown for honesty, not the target.
- *   <li>{@code stopReset}: {@code stop()} then {@code reset()} of one timer to a random delay in
+ *   <li>{@code laterRearmHotReset}: {@code laterRearmHot} through {@code reset(delay)}: the same
+ *       lazy path plus one clock read per re-arm.
+ *   <li>{@code stopReset}: {@code stop()} then {@code resetAt()} of one timer to a random delay in
  *       [1 h, 2 h): the owner removes the entry at once and re-inserts it; no allocation.
  * </ul>
  *
@@ -107,10 +112,24 @@ public class RearmBenchmark {
     public int laterRearmHot(Heap s) {
         TimerHandle hot = s.hot;
         long delay = s.laterDelay;
-        s.heap.afterPoll(); // a new pass: one clock reading per batch, as in churn
+        long now = System.nanoTime(); // one reading per batch, as in churn's looptimerAt
         int wasPending = 0;
         for (int i = 0; i < BATCH; i++) {
-            if (hot.reset(delay++, TimeUnit.NANOSECONDS)) {
+            if (hot.resetAt(now + delay++)) {
+                wasPending++;
+            }
+        }
+        s.laterDelay = delay;
+        return wasPending;
+    }
+
+    @Benchmark
+    public int laterRearmHotReset(Heap s) {
+        TimerHandle hot = s.hot;
+        long delay = s.laterDelay;
+        int wasPending = 0;
+        for (int i = 0; i < BATCH; i++) {
+            if (hot.reset(delay++, TimeUnit.NANOSECONDS)) { // reads the clock: later every time
                 wasPending++;
             }
         }
@@ -123,11 +142,10 @@ public class RearmBenchmark {
         TimerHandle[] handles = s.handles;
         int n = handles.length;
         int next = s.spreadNext;
-        long delay = s.laterDelay++; // one step per batch: later than every earlier batch's
-        s.heap.afterPoll();
+        long deadline = System.nanoTime() + s.laterDelay++; // later than every earlier batch's
         int wasPending = 0;
         for (int i = 0; i < BATCH; i++) {
-            if (handles[next].reset(delay, TimeUnit.NANOSECONDS)) {
+            if (handles[next].resetAt(deadline)) {
                 wasPending++;
             }
             if (++next == n) {
@@ -142,13 +160,13 @@ public class RearmBenchmark {
     public int stopReset(Heap s) {
         TimerHandle hot = s.hot;
         Delays delays = s.delays;
-        s.heap.afterPoll();
+        long now = System.nanoTime();
         int stopped = 0;
         for (int i = 0; i < BATCH; i++) {
             if (hot.stop()) {
                 stopped++;
             }
-            hot.reset(delays.next(), TimeUnit.NANOSECONDS);
+            hot.resetAt(now + delays.next());
         }
         return stopped;
     }
