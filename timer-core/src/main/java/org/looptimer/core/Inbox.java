@@ -6,8 +6,8 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 /**
  * The hand-over from other threads to a heap's owner: timers it must place (new, or re-armed from
- * idle) or move earlier, in a JCTools MPSC queue that the owner drains in batches, and the flag
- * that closes it.
+ * idle) or move earlier, in a JCTools MPSC queue that the owner drains in batches; the wake-up
+ * that follows a hand-over ({@link WakeGate}); and the flag that closes it.
  *
  * <p>The race with {@link #close}: a producer offers and then reads {@link #closed}; close writes
  * {@link #closed} and then polls until the queue is empty. The offer's XADD on the producer index
@@ -16,7 +16,7 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * {@code relaxedPoll()}, waits for the element to land), or the producer sees the heap closed and
  * must undo its arming itself, since nobody will drain it.
  *
- * <p>Threads: {@link #offer} any thread but the owner; {@link #drain}, {@link #isEmpty} and
+ * <p>Threads: {@link #handOver} any thread but the owner; {@link #drain}, {@link #isEmpty} and
  * {@link #close} the owner; {@link #isClosed} any thread.
  */
 final class Inbox {
@@ -29,17 +29,39 @@ final class Inbox {
     private final MpscUnboundedXaddArrayQueue<HeapTimer> queue =
             new MpscUnboundedXaddArrayQueue<>(CHUNK, POOLED_CHUNKS);
 
+    private final WakeGate gate;
+
     /** Volatile: the producers' re-check after their offer; see the class comment. */
     private volatile boolean closed;
 
+    Inbox(WakeGate gate) {
+        this.gate = gate;
+    }
+
     /**
-     * Hands {@code timer} to the owner.
+     * Foreign thread, after its CAS armed {@code t} at {@code when} from the word {@code before}:
+     * enqueues the timer if the owner must look at it and no reference is queued yet, then wakes
+     * the owner if the deadline is earlier than the one it sleeps toward.
      *
-     * @return false if the heap has closed: the owner may never drain this offer
+     * @return false if the heap closed meanwhile: the owner may never see this arming, and the
+     *     caller must settle it
      */
-    boolean offer(HeapTimer timer) {
-        queue.offer(timer); // XADD: a full fence before the volatile load below
-        return !closed;
+    boolean handOver(HeapTimer t, long when, long before) {
+        boolean needsOwner = HeapTimer.needsOwner(before, when);
+        if (needsOwner && !HeapTimer.queued(before)) {
+            queue.offer(t); // XADD: a full fence before the volatile load below
+        }
+        if (closed) { // after the CAS and the offer: see the class comment
+            return false;
+        }
+        if (needsOwner) {
+            // The word's deadline, not just ours: while QUEUED was set and this offer not yet
+            // made, another thread may have re-armed the timer earlier and, relying on this
+            // reference to reach the owner, skipped its own wake-up. Volatile read after the
+            // offer's full fence: either we see that deadline, or that thread saw the owner's.
+            gate.wakeIfEarlier(Math.min(when, HeapTimer.when(t.word())));
+        }
+        return true;
     }
 
     boolean isClosed() {

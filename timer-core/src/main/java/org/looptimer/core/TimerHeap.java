@@ -83,8 +83,8 @@ public final class TimerHeap implements Timers, AutoCloseable {
     private final BooleanSupplier ownerCheck;
     private final TimerFailureHandler failureHandler;
     private final Timers view = new TimersView(this);
-    private final Inbox inbox = new Inbox();
     private final WakeGate gate;
+    private final Inbox inbox;
     private final ArmedCount armed;
 
     // --- owner only, plain ---
@@ -114,6 +114,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         this.ownerCheck = b.ownerCheck != null ? b.ownerCheck : currentThreadCheck();
         this.failureHandler = b.failureHandler != null ? b.failureHandler : TimerHeap::logFailure;
         this.gate = new WakeGate(b.waker);
+        this.inbox = new Inbox(gate);
         this.armed = new ArmedCount(b.maxTimers);
     }
 
@@ -177,25 +178,14 @@ public final class TimerHeap implements Timers, AutoCloseable {
     }
 
     /**
-     * Foreign thread, after its CAS armed {@code t}: enqueues the timer if the owner must look at
-     * it and no reference is queued yet, then wakes the owner if needed, or undoes the arming if
-     * the heap closed meanwhile.
+     * Foreign thread, after its CAS armed {@code t}: the inbox hands it to the owner; if the heap
+     * closed meanwhile, the arming is undone or left to close.
      *
      * @param before the timer's word before this thread's CAS
      */
     private void handOver(HeapTimer t, long when, long before) {
-        boolean enqueue = HeapTimer.needsOwner(before, when) && !HeapTimer.queued(before);
-        boolean open = enqueue ? inbox.offer(t) : !inbox.isClosed(); // both after the CAS
-        if (!open) {
+        if (!inbox.handOver(t, when, before)) {
             abandonAfterClose(t, before);
-            return;
-        }
-        if (HeapTimer.needsOwner(before, when)) {
-            // The word's deadline, not just ours: while QUEUED was set and this offer not yet
-            // made, another thread may have re-armed the timer earlier and, relying on this
-            // reference to reach the owner, skipped its own wake-up. Volatile read after the
-            // offer's full fence: either we see that deadline, or that thread saw the owner's.
-            gate.wakeIfEarlier(Math.min(when, HeapTimer.when(t.word())));
         }
     }
 
