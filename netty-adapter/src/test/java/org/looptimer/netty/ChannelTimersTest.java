@@ -198,7 +198,7 @@ class ChannelTimersTest {
             advance(50);
             assertEquals(List.of(), ran);
             EmbeddedChannel neverOpen = new EmbeddedChannel();
-            neverOpen.close();
+            neverOpen.close().syncUninterruptibly();
             assertFalse(ChannelTimers.of(neverOpen)
                     .schedule(record("x"), 1, TimeUnit.MILLISECONDS)
                     .isPending());
@@ -209,7 +209,7 @@ class ChannelTimersTest {
             assertThrows(NullPointerException.class, () -> timers.schedule(null, 1, TimeUnit.SECONDS));
             assertThrows(NullPointerException.class, () -> timers.schedule(() -> {}, 1, null));
             assertThrows(IllegalArgumentException.class, () -> timers.scheduleTicker(() -> {}, 0, TimeUnit.SECONDS));
-            ch.close();
+            ch.close().syncUninterruptibly();
             assertThrows(IllegalArgumentException.class, () -> timers.scheduleTicker(() -> {}, -1, TimeUnit.SECONDS));
             assertThrows(NullPointerException.class, () -> timers.scheduleTicker(null, 1, TimeUnit.SECONDS));
         }

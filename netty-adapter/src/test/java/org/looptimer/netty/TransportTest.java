@@ -35,6 +35,7 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ class TransportTest {
     }
 
     static Stream<Transport> transports() {
-        Supplier<SocketAddress> loopback = () -> new InetSocketAddress("127.0.0.1", 0);
+        Supplier<SocketAddress> loopback = () -> new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         return Stream.of(
                 new Transport(
                         "nio",

@@ -221,14 +221,16 @@ public final class Footprint {
 
     private static long agronaWheel(int n) {
         DeadlineTimerWheel wheel = AgronaWheels.forChurn(n, 0);
-        long before = usedAfterGc();
-        SplittableRandom random = Delays.setupRandom();
-        for (int i = 0; i < n; i++) {
-            wheel.scheduleTimer(Delays.setupDelay(random));
+        try {
+            long before = usedAfterGc();
+            SplittableRandom random = Delays.setupRandom();
+            for (int i = 0; i < n; i++) {
+                wheel.scheduleTimer(Delays.setupDelay(random));
+            }
+            return usedAfterGc() - before;
+        } finally {
+            Reference.reachabilityFence(wheel);
         }
-        long delta = usedAfterGc() - before;
-        Reference.reachabilityFence(wheel);
-        return delta;
     }
 
     /**

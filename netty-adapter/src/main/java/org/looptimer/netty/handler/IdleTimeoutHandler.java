@@ -352,16 +352,14 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
      * {@code FIRST_*} for the first event of an idle stretch.
      */
     protected IdleStateEvent newIdleStateEvent(IdleState state, boolean first) {
-        switch (state) {
-            case READER_IDLE:
-                return first ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT : IdleStateEvent.READER_IDLE_STATE_EVENT;
-            case WRITER_IDLE:
-                return first ? IdleStateEvent.FIRST_WRITER_IDLE_STATE_EVENT : IdleStateEvent.WRITER_IDLE_STATE_EVENT;
-            case ALL_IDLE:
-                return first ? IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT : IdleStateEvent.ALL_IDLE_STATE_EVENT;
-            default:
-                throw new IllegalArgumentException("Unhandled: state=" + state + ", first=" + first);
-        }
+        return switch (state) {
+            case READER_IDLE ->
+                first ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT : IdleStateEvent.READER_IDLE_STATE_EVENT;
+            case WRITER_IDLE ->
+                first ? IdleStateEvent.FIRST_WRITER_IDLE_STATE_EVENT : IdleStateEvent.WRITER_IDLE_STATE_EVENT;
+            case ALL_IDLE -> first ? IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT : IdleStateEvent.ALL_IDLE_STATE_EVENT;
+            default -> throw new IllegalArgumentException("Unhandled: state=" + state + ", first=" + first);
+        };
     }
 
     // ------------------------------------------------------------------------------------------
