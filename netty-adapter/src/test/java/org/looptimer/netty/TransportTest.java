@@ -138,6 +138,8 @@ class TransportTest {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            // An echo: the client checks what comes back.
+                            @SuppressWarnings("FutureReturnValueIgnored")
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                 ctx.writeAndFlush(msg);
@@ -196,6 +198,8 @@ class TransportTest {
      * entering this transport's poll) must still wake it: the loop sleeps toward a deadline a
      * minute away, so one lost wake-up stalls an iteration past its 5 s bound.
      */
+    // A far timer for the loop to sleep toward; it dies with the group.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @ParameterizedTest(name = "{0}")
     @MethodSource("transports")
     void noWakeupIsLostWhileTheLoopGoesToSleep(Transport t) throws Exception {

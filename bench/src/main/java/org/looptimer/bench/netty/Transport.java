@@ -43,9 +43,14 @@ enum Transport {
             LocalChannel.class,
             () -> new LocalAddress(LocalAddress.class)); // LocalAddress(Class) picks a fresh unique id
 
+    // Holds a stateless method reference: immutable in fact.
+    @SuppressWarnings("ImmutableEnumChecker")
     private final Supplier<IoHandlerFactory> factory;
+
     final Class<? extends ServerChannel> serverChannel;
     final Class<? extends Channel> channel;
+    // Holds a stateless lambda: immutable in fact.
+    @SuppressWarnings("ImmutableEnumChecker")
     private final Supplier<SocketAddress> bindAddress;
 
     Transport(

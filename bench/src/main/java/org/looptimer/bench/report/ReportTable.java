@@ -96,6 +96,8 @@ public final class ReportTable {
         return secondary.get(name) instanceof Map<?, ?> metric ? Json.number(metric.get("score")) : Double.NaN;
     }
 
+    // Rows are compared by identity: the baseline row itself, not a row of equal values.
+    @SuppressWarnings("ReferenceEquality")
     static String format(List<Row> rows) {
         // Group by suite and parameters, keeping first-seen order; looptimer first in a group.
         Map<String, List<Row>> groups = new LinkedHashMap<>();

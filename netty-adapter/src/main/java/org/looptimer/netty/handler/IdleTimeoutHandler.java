@@ -151,6 +151,8 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
     }
 
     /** Test seam: see {@link TimedChannelHandler#TimedChannelHandler}. */
+    // JDK 21+ lint: the timers only hold the callbacks; none runs before start(), after construction.
+    @SuppressWarnings("this-escape")
     IdleTimeoutHandler(
             HandlerTimer.Scheduler scheduler,
             boolean observeOutput,
@@ -231,6 +233,8 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
         ctx.fireChannelReadComplete();
     }
 
+    // The reader-only write returns the caller's own promise, which the caller already holds.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         if (writerIdleTimeNanos > 0 || allIdleTimeNanos > 0) {

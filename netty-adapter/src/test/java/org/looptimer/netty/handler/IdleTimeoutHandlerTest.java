@@ -91,6 +91,8 @@ class IdleTimeoutHandlerTest {
      * Also checks where our handler's timers went: one per enabled kind pending in the heap on the
      * heap path, none in a heap on the executor path.
      */
+    // The script's writes drive the handler; the test checks the events recorded.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private static List<String> run(
             Impl impl,
             boolean observeOutput,
@@ -431,6 +433,8 @@ class IdleTimeoutHandlerTest {
                 return custom;
             }
 
+            // The test checks the close through isOpen().
+            @SuppressWarnings("FutureReturnValueIgnored")
             @Override
             protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
                 seen.add("idle:" + (evt == custom));
