@@ -168,9 +168,9 @@ public final class ChannelTimers {
             return;
         }
         try {
-            if (loop instanceof AbstractEventExecutor) {
+            if (loop instanceof AbstractEventExecutor executor) {
                 // No wake-up: the list only matters at close, and every callback checks `closed`.
-                ((AbstractEventExecutor) loop).lazyExecute(timer.reconcile);
+                executor.lazyExecute(timer.reconcile);
             } else {
                 loop.execute(timer.reconcile);
             }

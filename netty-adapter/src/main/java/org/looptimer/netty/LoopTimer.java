@@ -11,7 +11,6 @@ import java.lang.invoke.VarHandle;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
@@ -76,7 +75,7 @@ public final class LoopTimer implements Timer {
     private final TimerEventLoopGroup group;
     private final long maxPendingTimeouts;
     /** Built in the constructor and never changed: safely published by the final field. */
-    private final Map<EventExecutor, TimeoutRegistry> registries;
+    private final IdentityHashMap<EventExecutor, TimeoutRegistry> registries;
     /**
      * Created and neither run nor cancelled. An atomic counter, as the wheel's: the limit needs an
      * exact increment-and-check. It is one shared cache line per timer, touched once at creation
@@ -108,7 +107,7 @@ public final class LoopTimer implements Timer {
     public LoopTimer(TimerEventLoopGroup group, long maxPendingTimeouts) {
         this.group = Objects.requireNonNull(group, "group");
         this.maxPendingTimeouts = maxPendingTimeouts;
-        Map<EventExecutor, TimeoutRegistry> map = new IdentityHashMap<>();
+        IdentityHashMap<EventExecutor, TimeoutRegistry> map = new IdentityHashMap<>();
         for (EventExecutor loop : group) {
             map.put(loop, new TimeoutRegistry(LoopTimers.of(loop)));
         }

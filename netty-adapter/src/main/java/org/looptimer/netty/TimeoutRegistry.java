@@ -46,11 +46,15 @@ final class TimeoutRegistry {
 
     private volatile LoopTimeout head;
     /** 1 while a thread sweeps. CAS. */
+    // Read only through SWEEPING.
+    @SuppressWarnings("UnusedVariable")
     private volatile int sweeping;
     /**
      * Pushes since the last sweep. Opaque read-increment-write: lost increments from racing
      * pushers only delay a sweep a little, and a fenced add would cost every push.
      */
+    // Read and written only through PUSHES.
+    @SuppressWarnings("UnusedVariable")
     private int pushesSinceSweep;
     /** Live nodes the last sweep found; written by the sweeper, read as a hint. */
     private volatile int liveAtLastSweep;

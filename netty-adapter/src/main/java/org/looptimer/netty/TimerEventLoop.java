@@ -74,6 +74,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
      */
     static final int TIMER_BATCH = 1024;
 
+    // A named no-op: execute() runs it only to start or resume the loop.
+    @SuppressWarnings("UnnecessaryLambda")
     private static final Runnable START = () -> {};
 
     /** Netty's clock for this loop; the heap reads it too, so deadlines share its domain. */

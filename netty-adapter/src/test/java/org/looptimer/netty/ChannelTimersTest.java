@@ -173,6 +173,8 @@ class ChannelTimersTest {
             assertEquals(List.of("10:t1", "20:t1"), ran, "nothing runs after the close");
         }
 
+        // The timer closes and moves on; the test checks the close through the other timers.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Test
         void aTimerThatClosesTheChannelStopsTheOthersDueAtTheSameInstant() {
             // Through the pipeline, as a handler would: EmbeddedChannel.close() itself first runs
@@ -198,7 +200,7 @@ class ChannelTimersTest {
             advance(50);
             assertEquals(List.of(), ran);
             EmbeddedChannel neverOpen = new EmbeddedChannel();
-            neverOpen.close();
+            neverOpen.close().syncUninterruptibly();
             assertFalse(ChannelTimers.of(neverOpen)
                     .schedule(record("x"), 1, TimeUnit.MILLISECONDS)
                     .isPending());
@@ -209,7 +211,7 @@ class ChannelTimersTest {
             assertThrows(NullPointerException.class, () -> timers.schedule(null, 1, TimeUnit.SECONDS));
             assertThrows(NullPointerException.class, () -> timers.schedule(() -> {}, 1, null));
             assertThrows(IllegalArgumentException.class, () -> timers.scheduleTicker(() -> {}, 0, TimeUnit.SECONDS));
-            ch.close();
+            ch.close().syncUninterruptibly();
             assertThrows(IllegalArgumentException.class, () -> timers.scheduleTicker(() -> {}, -1, TimeUnit.SECONDS));
             assertThrows(NullPointerException.class, () -> timers.scheduleTicker(null, 1, TimeUnit.SECONDS));
         }
@@ -315,6 +317,8 @@ class ChannelTimersTest {
             assertEquals(0, (int) onLoop(loop, () -> Internals.tracked(timers)));
         }
 
+        // The close must not be awaited mid-loop; closeFuture() is awaited after it.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Test
         void foreignSchedulesRacingTheCloseNeverRunAfterIt() throws Exception {
             Channel ch = registeredChannel(timerGroup);
@@ -356,6 +360,8 @@ class ChannelTimersTest {
          * paths. Afterwards one final stop must leave nothing pending, nothing running, and an
          * empty list once the loop has reconciled.
          */
+        // The marker's latch shows it ran.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Test
         void racingForeignResetsAndStopsSettleCleanly() throws Exception {
             for (EventLoopGroup group : List.of(timerGroup, stockGroup)) {
@@ -403,6 +409,8 @@ class ChannelTimersTest {
             }
         }
 
+        // The marker's latch shows it ran.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Test
         void onAStockLoopTheSchedulerIsUsedWithTheSameGuarantees() throws Exception {
             Channel ch = registeredChannel(stockGroup);

@@ -39,7 +39,7 @@ final class Internals {
             f.setAccessible(true);
             return f.get(owner);
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError("no field " + name + " in " + owner.getClass(), e);
+            throw new LinkageError("no field " + name + " in " + owner.getClass(), e);
         }
     }
 }

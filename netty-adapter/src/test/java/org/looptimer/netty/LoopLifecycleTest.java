@@ -98,6 +98,8 @@ class LoopLifecycleTest {
     // Lazy start and suspension
     // ------------------------------------------------------------------------------------------
 
+    // The timer's latch shows it ran.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @Test
     void foreignScheduleStartsALoopThatNeverRan() throws Exception {
         group = new TimerEventLoopGroup(1, NioIoHandler.newFactory());
@@ -114,6 +116,8 @@ class LoopLifecycleTest {
         assertTrue(ran.await(10, TimeUnit.SECONDS));
     }
 
+    // Each timer's latch shows it ran.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @Test
     void loopDoesNotSuspendWhilePendingTimersAndResumesForNewOnes() throws Exception {
         ThreadCountingExecutor executor = new ThreadCountingExecutor();
@@ -190,6 +194,8 @@ class LoopLifecycleTest {
         assertThrows(RejectedExecutionException.class, () -> loop.timers().schedule(() -> {}, 1, TimeUnit.SECONDS));
     }
 
+    // Nested on purpose: the loop schedules, and submit hands its future back.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @Test
     void whileShuttingDownForeignSchedulesAreRejectedAndTheLoopsOwnAreCancelled() throws Exception {
         group = new TimerEventLoopGroup(1, NioIoHandler.newFactory());

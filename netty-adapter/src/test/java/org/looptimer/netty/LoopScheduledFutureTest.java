@@ -58,6 +58,8 @@ class LoopScheduledFutureTest {
      * The heap measures an owner's delay from its loop time, which a long task can leave stale; a
      * Netty schedule from the loop must still count its delay from the call, as stock Netty does.
      */
+    // Nested on purpose: the loop schedules, and submit hands its future back.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @Test
     void scheduleFromALongTaskOnTheLoopIsNeverEarly() throws Exception {
         long delay = TimeUnit.MILLISECONDS.toNanos(50);
@@ -176,6 +178,8 @@ class LoopScheduledFutureTest {
         assertTrue(loop.schedule(() -> {}, -5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS));
     }
 
+    // The marker's latch shows it ran.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @Test
     void fixedRateRunsOnePeriodApartFromTheFirstDeadlineUntilCancelled() throws Exception {
         long period = TimeUnit.MILLISECONDS.toNanos(10);

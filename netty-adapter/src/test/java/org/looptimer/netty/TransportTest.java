@@ -35,6 +35,7 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ class TransportTest {
     }
 
     static Stream<Transport> transports() {
-        Supplier<SocketAddress> loopback = () -> new InetSocketAddress("127.0.0.1", 0);
+        Supplier<SocketAddress> loopback = () -> new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         return Stream.of(
                 new Transport(
                         "nio",
@@ -137,6 +138,8 @@ class TransportTest {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            // An echo: the client checks what comes back.
+                            @SuppressWarnings("FutureReturnValueIgnored")
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                 ctx.writeAndFlush(msg);
@@ -195,6 +198,8 @@ class TransportTest {
      * entering this transport's poll) must still wake it: the loop sleeps toward a deadline a
      * minute away, so one lost wake-up stalls an iteration past its 5 s bound.
      */
+    // A far timer for the loop to sleep toward; it dies with the group.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @ParameterizedTest(name = "{0}")
     @MethodSource("transports")
     void noWakeupIsLostWhileTheLoopGoesToSleep(Transport t) throws Exception {

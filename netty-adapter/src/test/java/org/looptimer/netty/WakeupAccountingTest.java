@@ -34,6 +34,8 @@ class WakeupAccountingTest {
         Loops.shutdown(group);
     }
 
+    // The early task's latch shows it ran.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @Test
     void laterForeignSchedulesCostNoWakeupAndAnEarlierOneWakesTheLoopOnTime() throws Exception {
         CountingIoHandlerFactory counting = new CountingIoHandlerFactory(NioIoHandler.newFactory());
@@ -95,6 +97,8 @@ class WakeupAccountingTest {
         twoSeconds.cancel(false);
     }
 
+    // Nested on purpose: the loop schedules, and submit hands its future back.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private static ScheduledFuture<?> sleepTowardTwoSeconds(IoEventLoop loop) throws Exception {
         ScheduledFuture<?> f =
                 loop.submit(() -> loop.schedule(() -> {}, 2, TimeUnit.SECONDS)).get(10, TimeUnit.SECONDS);

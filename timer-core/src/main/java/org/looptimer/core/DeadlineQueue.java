@@ -156,7 +156,7 @@ final class DeadlineQueue {
 
     /** Decides, during {@link #sweep}, whether an entry stays and under which key. */
     interface Sweeper {
-        /** @return the entry's key from now on, or -1 to drop it */
+        /** Returns the entry's key from now on, or -1 to drop it. */
         long keep(HeapTimer timer);
     }
 

@@ -14,6 +14,8 @@ package org.looptimer.core;
 public interface TimerFailureHandler {
 
     /**
+     * Handles one failed run of {@code timer}'s callback.
+     *
      * @param timer the timer whose callback threw
      * @param failure what it threw
      */

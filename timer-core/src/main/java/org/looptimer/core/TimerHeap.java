@@ -104,6 +104,8 @@ public final class TimerHeap implements Timers, AutoCloseable {
 
     // --- written by the owner, read by any thread: opaque, whole values and no fences ---
     /** Earliest key in the heap, for {@link #nextDeadlineNanos}. */
+    // Read and written only through NEXT_DEADLINE, with opaque access.
+    @SuppressWarnings("UnusedVariable")
     private volatile long nextDeadline = HeapTimer.NEVER;
 
     private volatile long fired;

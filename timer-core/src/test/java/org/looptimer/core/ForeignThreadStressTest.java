@@ -160,6 +160,8 @@ class ForeignThreadStressTest {
         return true;
     }
 
+    // Yielding on purpose: on two shared cores, armed timers must get to run.
+    @SuppressWarnings("ThreadPriorityCheck")
     private void work(Timers heap, int id, long end, List<Tracked> retired) {
         SplittableRandom random = new SplittableRandom(1000L + id);
         Tracked[] slots = new Tracked[SLOTS_PER_WORKER];
@@ -211,6 +213,8 @@ class ForeignThreadStressTest {
         }
     }
 
+    // Yields while a run that started before the stop finishes recording.
+    @SuppressWarnings("ThreadPriorityCheck")
     private void stopAndSettle(Tracked t) {
         int g = t.gen;
         if (t.handle.stop()) {

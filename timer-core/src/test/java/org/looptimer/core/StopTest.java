@@ -53,7 +53,7 @@ class StopTest extends ManualHeapFixture {
     @Test
     void foreignStopReturnsTrueOnceAndPreventsTheRun() {
         TimerHandle t = heap.schedule(rec.task("t"), 10, MILLISECONDS);
-        TimerHandle other = heap.schedule(rec.task("other"), 10, MILLISECONDS);
+        heap.schedule(rec.task("other"), 10, MILLISECONDS);
 
         assertTrue(Foreign.call(t::stop));
         assertFalse(t.isPending());

@@ -173,6 +173,8 @@ public class ChurnBenchmark {
         final Delays delays = new Delays();
         BenchmarkThread thread;
 
+        // Background timers: they stay armed all trial, never awaited or cancelled.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Setup(Level.Trial)
         public void setUp() {
             thread = new BenchmarkThread();
@@ -231,6 +233,8 @@ public class ChurnBenchmark {
             done = true;
         };
 
+        // Background timers: they stay armed all trial, never awaited or cancelled.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Setup(Level.Trial)
         public void setUp() throws Exception {
             group = new MultiThreadIoEventLoopGroup(
@@ -315,6 +319,8 @@ public class ChurnBenchmark {
         final java.util.concurrent.ScheduledFuture<?>[] batch = new java.util.concurrent.ScheduledFuture<?>[BATCH];
         final Delays delays = new Delays();
 
+        // Background timers: they stay armed all trial, never awaited or cancelled.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Setup(Level.Trial)
         public void setUp() {
             pool = new ScheduledThreadPoolExecutor(1, new DaemonThreads("jdk-scheduled"));

@@ -178,6 +178,8 @@ public final class Footprint {
                 .build();
     }
 
+    // The scheduler keeps each future; holding them here too would add to the footprint measured.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private static long nettyEventLoop(int n) {
         PeekableIoEventLoop loop = new PeekableIoEventLoop(LocalIoHandler.newFactory(), Ticker.systemTicker());
         long before = usedAfterGc();
@@ -205,6 +207,8 @@ public final class Footprint {
         return delta;
     }
 
+    // The scheduler keeps each future; holding them here too would add to the footprint measured.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private static long jdkPool(int n) {
         ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, new DaemonThreads("jdk-scheduled"));
         pool.setRemoveOnCancelPolicy(true);
@@ -221,14 +225,16 @@ public final class Footprint {
 
     private static long agronaWheel(int n) {
         DeadlineTimerWheel wheel = AgronaWheels.forChurn(n, 0);
-        long before = usedAfterGc();
-        SplittableRandom random = Delays.setupRandom();
-        for (int i = 0; i < n; i++) {
-            wheel.scheduleTimer(Delays.setupDelay(random));
+        try {
+            long before = usedAfterGc();
+            SplittableRandom random = Delays.setupRandom();
+            for (int i = 0; i < n; i++) {
+                wheel.scheduleTimer(Delays.setupDelay(random));
+            }
+            return usedAfterGc() - before;
+        } finally {
+            Reference.reachabilityFence(wheel);
         }
-        long delta = usedAfterGc() - before;
-        Reference.reachabilityFence(wheel);
-        return delta;
     }
 
     /**

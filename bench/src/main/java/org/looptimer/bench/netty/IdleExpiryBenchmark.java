@@ -40,8 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * re-arm: the score is loop time per expiry (fire + re-arm), and {@code -prof gc} shows the bytes
  * allocated per expiry (target: 0 for {@code IdleTimeoutHandler} on a looptimer loop, whose re-arm
  * is a {@code TimerHandle.reset}; Netty's {@code IdleStateHandler} schedules a new task per idle
- * period). The handlers count their idle events in {@link #channelIdle}-style overrides instead of
- * sending them down the pipeline, so an expiry costs the same whatever the pipeline holds.
+ * period). The handlers count their idle events in {@link IdleTimeoutHandler#channelIdle}-style
+ * overrides instead of sending them down the pipeline, so an expiry costs the same whatever the
+ * pipeline holds.
  *
  * <p>Each invocation waits, on the benchmark thread, for {@value #EXPIRIES} more expiries.
  */
@@ -96,14 +97,11 @@ public class IdleExpiryBenchmark {
     }
 
     private ChannelHandler newIdleHandler() {
-        switch (handler) {
-            case "IdleTimeoutHandler":
-                return new CountingIdleTimeoutHandler(expiries);
-            case "IdleStateHandler":
-                return new CountingIdleStateHandler(expiries);
-            default:
-                throw new IllegalArgumentException("unknown handler " + handler);
-        }
+        return switch (handler) {
+            case "IdleTimeoutHandler" -> new CountingIdleTimeoutHandler(expiries);
+            case "IdleStateHandler" -> new CountingIdleStateHandler(expiries);
+            default -> throw new IllegalArgumentException("unknown handler " + handler);
+        };
     }
 
     @TearDown(Level.Trial)

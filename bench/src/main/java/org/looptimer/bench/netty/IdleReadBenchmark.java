@@ -100,16 +100,12 @@ public class IdleReadBenchmark {
     }
 
     private ChannelHandler newIdleHandler() {
-        switch (handler) {
-            case "IdleTimeoutHandler":
-                return new IdleTimeoutHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS);
-            case "IdleStateHandler":
-                return new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS);
-            case "none":
-                return null;
-            default:
-                throw new IllegalArgumentException("unknown handler " + handler);
-        }
+        return switch (handler) {
+            case "IdleTimeoutHandler" -> new IdleTimeoutHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS);
+            case "IdleStateHandler" -> new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS);
+            case "none" -> null;
+            default -> throw new IllegalArgumentException("unknown handler " + handler);
+        };
     }
 
     @TearDown(Level.Trial)

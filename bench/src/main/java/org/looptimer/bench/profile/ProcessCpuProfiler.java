@@ -43,7 +43,7 @@ public final class ProcessCpuProfiler implements InternalProfiler {
     }
 
     @Override
-    public Collection<? extends Result> afterIteration(
+    public Collection<? extends Result<?>> afterIteration(
             BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
         long cpu = os.getProcessCpuTime() - startCpuNanos;
         long ops = result.getMetadata().getAllOps();

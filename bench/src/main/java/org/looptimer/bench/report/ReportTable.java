@@ -70,7 +70,7 @@ public final class ReportTable {
         for (Object o : (List<?>) root) {
             Map<?, ?> result = (Map<?, ?>) o;
             String benchmark = (String) result.get("benchmark");
-            String[] parts = benchmark.split("\\.");
+            String[] parts = benchmark.split("\\.", -1);
             String method = parts[parts.length - 1];
             String suite = suiteName(parts.length >= 2 ? parts[parts.length - 2] : "");
             Map<String, String> params = new TreeMap<>();
@@ -96,6 +96,8 @@ public final class ReportTable {
         return secondary.get(name) instanceof Map<?, ?> metric ? Json.number(metric.get("score")) : Double.NaN;
     }
 
+    // Rows are compared by identity: the baseline row itself, not a row of equal values.
+    @SuppressWarnings("ReferenceEquality")
     static String format(List<Row> rows) {
         // Group by suite and parameters, keeping first-seen order; looptimer first in a group.
         Map<String, List<Row>> groups = new LinkedHashMap<>();
@@ -170,7 +172,7 @@ public final class ReportTable {
     /** Orders "live=10000" before "live=1000000": numbers compared as numbers. */
     private static String paramSortKey(String params) {
         StringBuilder sb = new StringBuilder();
-        for (String token : params.split("(?<=\\D)(?=\\d)|(?<=\\d)(?=\\D)")) {
+        for (String token : params.split("(?<=\\D)(?=\\d)|(?<=\\d)(?=\\D)", -1)) {
             if (!token.isEmpty() && Character.isDigit(token.charAt(0))) {
                 sb.append(String.format("%020d", Long.parseLong(token)));
             } else {

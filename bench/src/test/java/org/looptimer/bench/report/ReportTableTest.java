@@ -68,7 +68,7 @@ class ReportTableTest {
     void putsLooptimerFirstAndShowsPeersAsRatiosToIt(@TempDir Path dir) throws IOException {
         String table = ReportTable.format(ReportTable.read(write(dir, JMH_JSON)));
 
-        String[] lines = table.split("\n");
+        String[] lines = table.split("\n", -1);
         assertTrue(lines[1].startsWith("churn.looptimer"), table);
         assertTrue(lines[1].contains("1.00x"), table);
         assertTrue(lines[2].startsWith("churn.nettyEventLoop"), table);

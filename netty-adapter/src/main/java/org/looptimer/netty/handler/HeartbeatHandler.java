@@ -181,6 +181,8 @@ public final class HeartbeatHandler extends TimedChannelHandler {
         return Math.min(pingAt, Deadlines.after(reading ? now : lastReadTime, inboundTimeoutNanos));
     }
 
+    // The write takes a void promise: its failure reaches exceptionCaught, not a future.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private void sendPing(long now) {
         lastFlushTime = now;
         pingWaitNanos = drawPingWait();
@@ -195,6 +197,8 @@ public final class HeartbeatHandler extends TimedChannelHandler {
         ctx.writeAndFlush(msg, ctx.voidPromise());
     }
 
+    // Closing is the handler's last act on a dead peer: nothing here could act on its failure.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private void peerTimedOut(long silentNanos) {
         destroy();
         try {

@@ -151,6 +151,8 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
     }
 
     /** Test seam: see {@link TimedChannelHandler#TimedChannelHandler}. */
+    // JDK 21+ lint: the timers only hold the callbacks; none runs before start(), after construction.
+    @SuppressWarnings("this-escape")
     IdleTimeoutHandler(
             HandlerTimer.Scheduler scheduler,
             boolean observeOutput,
@@ -231,6 +233,8 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
         ctx.fireChannelReadComplete();
     }
 
+    // The reader-only write returns the caller's own promise, which the caller already holds.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         if (writerIdleTimeNanos > 0 || allIdleTimeNanos > 0) {
@@ -352,16 +356,14 @@ public class IdleTimeoutHandler extends TimedChannelHandler {
      * {@code FIRST_*} for the first event of an idle stretch.
      */
     protected IdleStateEvent newIdleStateEvent(IdleState state, boolean first) {
-        switch (state) {
-            case READER_IDLE:
-                return first ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT : IdleStateEvent.READER_IDLE_STATE_EVENT;
-            case WRITER_IDLE:
-                return first ? IdleStateEvent.FIRST_WRITER_IDLE_STATE_EVENT : IdleStateEvent.WRITER_IDLE_STATE_EVENT;
-            case ALL_IDLE:
-                return first ? IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT : IdleStateEvent.ALL_IDLE_STATE_EVENT;
-            default:
-                throw new IllegalArgumentException("Unhandled: state=" + state + ", first=" + first);
-        }
+        return switch (state) {
+            case READER_IDLE ->
+                first ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT : IdleStateEvent.READER_IDLE_STATE_EVENT;
+            case WRITER_IDLE ->
+                first ? IdleStateEvent.FIRST_WRITER_IDLE_STATE_EVENT : IdleStateEvent.WRITER_IDLE_STATE_EVENT;
+            case ALL_IDLE -> first ? IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT : IdleStateEvent.ALL_IDLE_STATE_EVENT;
+            default -> throw new IllegalArgumentException("Unhandled: state=" + state + ", first=" + first);
+        };
     }
 
     // ------------------------------------------------------------------------------------------

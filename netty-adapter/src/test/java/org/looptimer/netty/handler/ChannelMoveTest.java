@@ -27,6 +27,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Ticker;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ class ChannelMoveTest {
                 .group(serverGroup)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new Discard())
-                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .sync()
                 .channel();
     }

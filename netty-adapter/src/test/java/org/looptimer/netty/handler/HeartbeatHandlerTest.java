@@ -43,6 +43,8 @@ class HeartbeatHandlerTest {
             this.f = f;
         }
 
+        // Passes the caller's promise on: the caller holds it.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
             String text = msg instanceof ByteBuf b ? b.toString(StandardCharsets.US_ASCII) : String.valueOf(msg);
@@ -95,6 +97,8 @@ class HeartbeatHandlerTest {
             }
         }
 
+        // The tests check the writes recorded, not their futures.
+        @SuppressWarnings("FutureReturnValueIgnored")
         void run(long millis, long readEvery, long flushEvery) {
             for (long t = 1; t <= millis; t++) {
                 f.advanceMillis(1);
@@ -125,6 +129,8 @@ class HeartbeatHandlerTest {
         s.ch.finishAndReleaseAll();
     }
 
+    // The test checks the writes recorded, not their futures.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @ParameterizedTest
     @EnumSource(Path.class)
     void flushesPostponeThePing(Path path) {

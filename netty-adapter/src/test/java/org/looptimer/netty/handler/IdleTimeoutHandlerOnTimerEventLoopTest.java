@@ -127,6 +127,8 @@ class IdleTimeoutHandlerOnTimerEventLoopTest {
         }
     }
 
+    // The test checks the idle events the sends cause, not the sends' futures.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @Test
     void trafficKeepsTheReaderBusyAndSilenceStartsAFreshFirstEvent() throws Exception {
         Recorder recorder = new Recorder();

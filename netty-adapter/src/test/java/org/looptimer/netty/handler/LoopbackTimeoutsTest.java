@@ -26,6 +26,7 @@ import io.netty.handler.codec.string.StringDecoder;
 import io.netty.handler.codec.string.StringEncoder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -78,7 +79,10 @@ class LoopbackTimeoutsTest {
         NIO(NioIoHandler::newFactory, NioServerSocketChannel.class, NioSocketChannel.class),
         EPOLL(EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class);
 
+        // Holds a stateless method reference: immutable in fact.
+        @SuppressWarnings("ImmutableEnumChecker")
         final Supplier<IoHandlerFactory> factory;
+
         final Class<? extends ServerChannel> serverChannel;
         final Class<? extends Channel> channel;
 
@@ -100,12 +104,16 @@ class LoopbackTimeoutsTest {
         volatile String closedBy;
         final CountDownLatch closed = new CountDownLatch(1);
 
+        // An echo: the client counts what comes back.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             lastReadAt.set(System.nanoTime());
             ctx.writeAndFlush(msg + "\n"); // echo the line; the frame decoder stripped its delimiter
         }
 
+        // channelInactive records the close.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE) {
@@ -146,7 +154,7 @@ class LoopbackTimeoutsTest {
                                         side);
                     }
                 })
-                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .sync()
                 .channel();
     }
@@ -186,6 +194,8 @@ class LoopbackTimeoutsTest {
                 .channel();
     }
 
+    // The clients count their sends and the lines echoed back.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @ParameterizedTest
     @EnumSource(Transport.class)
     void silentConnectionsAreClosedOnTimeAndActiveOnesNever(Transport t) throws Exception {

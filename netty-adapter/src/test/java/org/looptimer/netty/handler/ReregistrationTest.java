@@ -49,6 +49,8 @@ class ReregistrationTest {
             this.f = f;
         }
 
+        // Passes the caller's promise on: the caller holds it.
+        @SuppressWarnings("FutureReturnValueIgnored")
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
             seen.add(f.nowMillis() + ":" + msg);
