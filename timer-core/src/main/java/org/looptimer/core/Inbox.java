@@ -2,7 +2,7 @@ package org.looptimer.core;
 
 import java.util.function.Consumer;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
 
 /**
  * The hand-over from other threads to a heap's owner: timers it must place (new, or re-armed from
@@ -10,7 +10,7 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * that follows a hand-over ({@link WakeGate}); and the flag that closes it.
  *
  * <p>The race with {@link #close}: a producer offers and then reads {@link #closed}; close writes
- * {@link #closed} and then polls until the queue is empty. The offer's XADD on the producer index
+ * {@link #closed} and then polls until the queue is empty. The offer's CAS on the producer index
  * is a volatile read-modify-write and {@link #closed} is volatile, so at least one side sees the
  * other: either close's poll sees the claimed slot (and {@code poll()}, unlike
  * {@code relaxedPoll()}, waits for the element to land), or the producer sees the heap closed and
@@ -21,13 +21,15 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  */
 final class Inbox {
 
-    /** Chunk size; chunks are pooled so that a steady state allocates nothing. */
+    /**
+     * Chunk size. The queue links a new chunk every {@value} hand-overs (about 4 bytes each,
+     * amortized): JCTools pools chunks only in its {@code Unsafe} flavour, whose start-up warning
+     * on JDK 24 and later we keep out of our users' logs.
+     */
     private static final int CHUNK = 1024;
 
-    private static final int POOLED_CHUNKS = 4;
-
-    private final MpscUnboundedXaddArrayQueue<HeapTimer> queue =
-            new MpscUnboundedXaddArrayQueue<>(CHUNK, POOLED_CHUNKS);
+    /** The VarHandle flavour of JCTools' unbounded MPSC array queue. */
+    private final MpscUnboundedVarHandleArrayQueue<HeapTimer> queue = new MpscUnboundedVarHandleArrayQueue<>(CHUNK);
 
     private final WakeGate gate;
 
@@ -49,7 +51,7 @@ final class Inbox {
     boolean handOver(HeapTimer t, long when, long before) {
         boolean needsOwner = HeapTimer.needsOwner(before, when);
         if (needsOwner && !HeapTimer.queued(before)) {
-            queue.offer(t); // XADD: a full fence before the volatile load below
+            queue.offer(t); // a CAS on the producer index: a full fence before the load below
         }
         if (closed) { // after the CAS and the offer: see the class comment
             return false;
