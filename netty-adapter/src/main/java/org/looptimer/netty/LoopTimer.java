@@ -83,9 +83,10 @@ public final class LoopTimer implements Timer {
      */
     private final AtomicLong pendingTimeouts = new AtomicLong();
     /**
-     * Set once by {@link #stop()}, with a CAS so that only one stop collects. Volatile: newTimeout pushes its timeout, then reads it; stop
-     * writes it, then walks the registries; so either stop finds the timeout or newTimeout sees
-     * the stop and cancels it (a Dekker pair through the push's CAS).
+     * Set once by {@link #stop()}, with a CAS so that only one stop collects. Volatile: newTimeout
+     * pushes its timeout, then reads it; stop writes it, then walks the registries; so either stop
+     * finds the timeout or newTimeout sees the stop and cancels it (a Dekker pair through the
+     * push's CAS).
      */
     private volatile boolean stopped;
 

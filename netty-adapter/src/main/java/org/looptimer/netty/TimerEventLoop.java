@@ -61,9 +61,9 @@ import org.looptimer.core.Timers;
  * <h2>Threads</h2>
  *
  * <p>{@link #timers()} and the schedule methods: any thread; {@link #timers()} leads to the heap's
- * scheduling half only, never to its driver, which this loop alone runs. The overridden hooks ({@link #runIo()}, {@link #delayNanos}, {@link #deadlineNanos},
- * {@link #canSuspend(int)}, {@link #cancelScheduledTasks()}, {@link #run()}): the loop thread, as
- * Netty calls them.
+ * scheduling half only, never to its driver, which this loop alone runs. The overridden hooks
+ * ({@link #runIo()}, {@link #delayNanos}, {@link #deadlineNanos}, {@link #canSuspend(int)},
+ * {@link #cancelScheduledTasks()}, {@link #run()}): the loop thread, as Netty calls them.
  */
 public class TimerEventLoop extends SingleThreadIoEventLoop {
 
@@ -121,10 +121,9 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     TimerEventLoop(IoEventLoopGroup parent, Executor executor, IoHandlerFactory ioHandlerFactory) {
         super(parent, executor, ioHandlerFactory);
         this.loopClock = ticker();
-        Ticker clock = this.loopClock;
         heapSetupThread = Thread.currentThread();
         this.heap = TimerHeap.builder()
-                .clock(clock::nanoTime)
+                .clock(loopClock::nanoTime)
                 .ownerCheck(this::ownsHeap)
                 .waker(this::wakeForTimer)
                 .build();

@@ -4,7 +4,7 @@
  * on the same transport (NIO by default; {@code -p transport=epoll} or {@code local} where the
  * benchmark has the {@code transport} parameter and the transport fits).
  *
- * <p>A map, one benchmark per question of issue 3 (commands in {@code bench/NETTY.md}):
+ * <p>A map, one benchmark per question (commands in {@code bench/NETTY.md}):
  * <ul>
  *   <li>{@link org.looptimer.bench.netty.InLoopScheduleCancelBenchmark}: {@code EventLoop.schedule}
  *       + {@code cancel} inside the loop with 10k / 1M timers pending, and the heap's own API

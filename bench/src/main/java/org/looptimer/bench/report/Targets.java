@@ -9,8 +9,9 @@ import java.util.Optional;
  *
  * <p>Verdicts use the wall-clock point estimate (the JMH score); when the run used
  * {@code ProcessCpuProfiler}, the CPU-time figure and its own verdict follow, because on a busy
- * machine the wall clock inflates with time the benchmark spent descheduled. Verdicts use the point estimate; the error is printed beside it, so a verdict that sits
- * inside the error bar is visible as such. "0 B/op" means {@code gc.alloc.rate.norm < 1}: JMH's
+ * machine the wall clock inflates with time the benchmark spent descheduled. Verdicts use the
+ * point estimate; the error is printed beside it, so a verdict that sits inside the error bar is
+ * visible as such. "0 B/op" means {@code gc.alloc.rate.norm < 1}: JMH's
  * own bookkeeping leaves a fraction of a byte per operation, while a real allocation on the path
  * costs at least 16 bytes each time it happens.
  */
