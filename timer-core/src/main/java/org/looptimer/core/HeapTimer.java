@@ -181,15 +181,7 @@ class HeapTimer implements TimerHandle {
 
     /** Any thread: PENDING to STOPPED, lazily. @return false if it was not pending */
     final boolean markStopped() {
-        for (; ; ) {
-            long w = word;
-            if (state(w) != PENDING) {
-                return false;
-            }
-            if (WORD.compareAndSet(this, w, withState(w, STOPPED))) {
-                return true;
-            }
-        }
+        return leavePending(STOPPED);
     }
 
     /**
@@ -197,12 +189,17 @@ class HeapTimer implements TimerHandle {
      * entry. @return false if it was not pending
      */
     final boolean disarmInHeap() {
+        return leavePending(IDLE);
+    }
+
+    /** PENDING to {@code state}, deadline and QUEUED kept. @return false if it was not pending */
+    private boolean leavePending(int state) {
         for (; ; ) {
             long w = word;
             if (state(w) != PENDING) {
                 return false;
             }
-            if (WORD.compareAndSet(this, w, withState(w, IDLE))) {
+            if (WORD.compareAndSet(this, w, withState(w, state))) {
                 return true;
             }
         }

@@ -10,7 +10,7 @@ import java.util.TreeSet;
  * plainly as possible, with no heap, no laziness and no inbox. Times are nanoseconds since the
  * heap's origin; {@link #NEVER} stands for a deadline that never comes.
  *
- * <p>The rules it encodes, from the design brief:
+ * <p>The rules it encodes:
  * <ul>
  *   <li>Never early: every arming, on any thread, measures its delay from the clock reading at the
  *       call; an absolute deadline is taken as given. An owner arming during a pass whose deadline
