@@ -55,8 +55,8 @@ class LoopScheduledFutureTest {
     }
 
     /**
-     * The heap measures an owner's delay from its loop time, which a long task can leave stale; a
-     * Netty schedule from the loop must still count its delay from the call, as stock Netty does.
+     * A long task on the loop leaves the pass's clock reading stale; a Netty schedule from the loop
+     * must still count its delay from the call, as stock Netty does.
      */
     // Nested on purpose: the loop schedules, and submit hands its future back.
     @SuppressWarnings("FutureReturnValueIgnored")
@@ -67,7 +67,7 @@ class LoopScheduledFutureTest {
         ScheduledFuture<Long> f = loop.submit(() -> {
                     long busyUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
                     while (System.nanoTime() - busyUntil < 0) {
-                        Thread.onSpinWait(); // the pass's loop time grows stale while this task runs
+                        Thread.onSpinWait(); // the pass's clock reading grows stale while this task runs
                     }
                     scheduledAt[0] = loop.ticker().nanoTime();
                     return loop.schedule(() -> loop.ticker().nanoTime(), delay, TimeUnit.NANOSECONDS);
