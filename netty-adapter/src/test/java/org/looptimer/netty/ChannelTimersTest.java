@@ -371,15 +371,21 @@ class ChannelTimersTest {
                 TimerHandle oneShot = timers.schedule(runs::incrementAndGet, 1, TimeUnit.MILLISECONDS);
                 TimerHandle ticker = timers.scheduleTicker(runs::incrementAndGet, 1, TimeUnit.MILLISECONDS);
                 List<Thread> racers = new ArrayList<>();
+                long bound = System.nanoTime() + Loops.BOUND_NANOS;
                 for (int r = 0; r < 2; r++) {
                     int seed = r;
                     Thread t = new Thread(() -> {
-                        for (int i = 0; i < 5_000; i++) {
+                        // At least 5,000 operations, and on until some timer has run mid-race.
+                        for (int i = 0; i < 5_000 || (runs.get() == 0 && System.nanoTime() - bound < 0); i++) {
                             TimerHandle h = (i + seed) % 2 == 0 ? oneShot : ticker;
                             if (i % 3 == 0) {
                                 h.stop();
                             } else {
                                 h.reset(1 + i % 2, TimeUnit.MILLISECONDS);
+                            }
+                            if (i % 500 == 499) {
+                                // A re-arm pushes the deadline 1-2 ms out; quiet gaps let timers fire.
+                                Loops.sleepMillis(3);
                             }
                         }
                     });
