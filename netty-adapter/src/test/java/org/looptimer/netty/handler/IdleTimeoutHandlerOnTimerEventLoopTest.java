@@ -74,9 +74,11 @@ class IdleTimeoutHandlerOnTimerEventLoopTest {
         }
     }
 
-    /** Connects a silent client to a server whose child runs {@code idle} then a recorder. */
-    private static Recorder runSilentClient(String name, Supplier<ChannelHandler> idle) throws Exception {
-        Recorder recorder = new Recorder();
+    private record Connection(Channel server, Channel client) {}
+
+    /** A local server whose child runs {@code idle} then {@code recorder}, and a client connected to it. */
+    private static Connection connect(String name, Supplier<ChannelHandler> idle, Recorder recorder)
+            throws InterruptedException {
         LocalAddress address = new LocalAddress(name + System.nanoTime());
         Channel server = new ServerBootstrap()
                 .group(group)
@@ -98,6 +100,15 @@ class IdleTimeoutHandlerOnTimerEventLoopTest {
                 .connect(address)
                 .sync()
                 .channel();
+        return new Connection(server, client);
+    }
+
+    /** Connects a silent client to a server whose child runs {@code idle} then a recorder. */
+    private static Recorder runSilentClient(String name, Supplier<ChannelHandler> idle) throws Exception {
+        Recorder recorder = new Recorder();
+        Connection c = connect(name, idle, recorder);
+        Channel client = c.client();
+        Channel server = c.server();
         try {
             assertTrue(recorder.three.await(10, TimeUnit.SECONDS), "three idle events expected");
         } finally {
@@ -132,28 +143,10 @@ class IdleTimeoutHandlerOnTimerEventLoopTest {
     @Test
     void trafficKeepsTheReaderBusyAndSilenceStartsAFreshFirstEvent() throws Exception {
         Recorder recorder = new Recorder();
-        LocalAddress address = new LocalAddress("traffic" + System.nanoTime());
-        Channel server = new ServerBootstrap()
-                .group(group)
-                .channel(LocalServerChannel.class)
-                .childHandler(new ChannelInitializer<LocalChannel>() {
-                    @Override
-                    protected void initChannel(LocalChannel ch) {
-                        recorder.activeAt = System.nanoTime();
-                        ch.pipeline()
-                                .addLast(new IdleTimeoutHandler(IDLE_MILLIS, 0, 0, TimeUnit.MILLISECONDS), recorder);
-                    }
-                })
-                .bind(address)
-                .sync()
-                .channel();
-        Channel client = new Bootstrap()
-                .group(group)
-                .channel(LocalChannel.class)
-                .handler(new ChannelInboundHandlerAdapter())
-                .connect(address)
-                .sync()
-                .channel();
+        Connection c =
+                connect("traffic", () -> new IdleTimeoutHandler(IDLE_MILLIS, 0, 0, TimeUnit.MILLISECONDS), recorder);
+        Channel client = c.client();
+        Channel server = c.server();
         try {
             // 10 messages 20 ms apart (a ChannelTimers ticker on the client), then silence.
             CountDownLatch sent = new CountDownLatch(10);
