@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A one-shot timer living in a {@link TimerHeap}; {@link PeriodicTimer} adds a period. The
@@ -103,7 +104,13 @@ class HeapTimer implements TimerHandle {
     }
 
     final TimerHeap heap;
-    final Runnable task;
+
+    /**
+     * The callback: a {@link Runnable} for the heap's own timers, which never change it; for an
+     * {@link AbstractTimer}, whatever its subclass runs, and null once the subclass dropped it.
+     * Plain: see {@link AbstractTimer#dropTask()}.
+     */
+    Object task;
 
     /** Deadline and state; see the class comment. Volatile reads, CAS writes. */
     private volatile long word;
@@ -111,7 +118,7 @@ class HeapTimer implements TimerHandle {
     /** Heap slot of this timer's entry, -1 when it has none. Owner thread only, plain. */
     int index = -1;
 
-    HeapTimer(TimerHeap heap, Runnable task, long initialWord) {
+    HeapTimer(TimerHeap heap, Object task, long initialWord) {
         this.heap = heap;
         this.task = task;
         // Plain store: the timer is published to other threads only through the inbox (a
@@ -158,6 +165,21 @@ class HeapTimer implements TimerHandle {
     /** The period of a ticker, 0 for a one-shot timer. */
     long period() {
         return 0;
+    }
+
+    /** Owner, inside a pass, once the timer's word says it is due: runs the callback. */
+    void runTask() {
+        ((Runnable) task).run();
+    }
+
+    /**
+     * Owner, after {@link TimerHeap#close} disarmed this pending timer: tells whoever must know
+     * that it will never run. The heap's own timers hand their task to {@code disarmedTasks}.
+     */
+    void disarmedByClose(Consumer<? super Runnable> disarmedTasks) {
+        if (disarmedTasks != null) {
+            disarmedTasks.accept((Runnable) task);
+        }
     }
 
     // ------------------------------------------------------------------------------------------

@@ -450,7 +450,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         // Opaque stores for the stats fields: no fence on the hot path, still whole values.
         FIRED.setOpaque(this, (long) FIRED.getOpaque(this) + 1);
         try {
-            t.task.run();
+            t.runTask();
         } catch (Throwable failure) {
             FAILURES.setOpaque(this, (long) FAILURES.getOpaque(this) + 1);
             reportFailure(t, failure);
@@ -615,6 +615,9 @@ public final class TimerHeap implements Timers, AutoCloseable {
      * });
      * }</pre>
      *
+     * <p>An {@link AbstractTimer} that was pending is not handed over: its own
+     * {@link AbstractTimer#disarmedByClose()} is called instead, at the same point.
+     *
      * @param disarmedTasks told about each disarmed task; may be null
      */
     public void close(Consumer<? super Runnable> disarmedTasks) {
@@ -622,11 +625,11 @@ public final class TimerHeap implements Timers, AutoCloseable {
         if (inbox.isClosed()) {
             return;
         }
-        List<Runnable> tasks = new ArrayList<>();
+        List<HeapTimer> disarmed = new ArrayList<>();
         Consumer<HeapTimer> disarm = t -> {
             int state = t.close();
             if (state == HeapTimer.PENDING) {
-                tasks.add(t.task); // a timer in both inbox and heap turns IDLE once: added once
+                disarmed.add(t); // a timer in both inbox and heap turns IDLE once: added once
             } else if (state == HeapTimer.STOPPED) {
                 DELETED.getAndAdd(this, -1);
             }
@@ -635,12 +638,10 @@ public final class TimerHeap implements Timers, AutoCloseable {
         for (HeapTimer entry : entries.clear()) {
             disarm.accept(entry);
         }
-        armed.ownerClear(tasks.size());
+        armed.ownerClear(disarmed.size());
         publishTop();
-        if (disarmedTasks != null) {
-            for (Runnable task : tasks) {
-                disarmedTasks.accept(task);
-            }
+        for (HeapTimer t : disarmed) {
+            t.disarmedByClose(disarmedTasks);
         }
     }
 

@@ -17,6 +17,11 @@ final class TimersView implements Timers {
         this.heap = heap;
     }
 
+    /** The heap behind this view, for {@link AbstractTimer}'s constructor; package-private. */
+    TimerHeap heap() {
+        return heap;
+    }
+
     @Override
     public TimerHandle schedule(Runnable task, long delay, TimeUnit unit) {
         return heap.schedule(task, delay, unit);
