@@ -1,161 +1,289 @@
 package org.looptimer.netty;
 
 import io.netty.util.concurrent.DefaultPromise;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Delayed;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.looptimer.core.AbstractTimer;
 import org.looptimer.core.Deadlines;
-import org.looptimer.core.TimerHandle;
 
 /**
- * The {@link ScheduledFuture} of a task scheduled on a {@link TimerEventLoop}: a Netty promise
- * (listeners, {@code await}, {@code cancel}) whose task is a timer in the loop's heap. The future is
- * itself the timer's callback.
+ * The {@link ScheduledFuture} of a task scheduled through {@link TimerEventLoop}'s Netty
+ * {@code schedule*} methods: one object that is both the future and the timer in the loop's heap
+ * (an {@link AbstractTimer}), 40 bytes for a one-shot task plus its 16-byte heap slot.
  *
- * <p>Periodic tasks follow the JDK contract with one-shot timers that the future re-arms after each
- * run: fixed rate re-arms to the previous deadline plus the period (a late run is followed by the
- * runs it missed, one per pass, as Netty's own loop does); fixed delay re-arms one delay after the
- * run ends. A run that throws fails the future and stops the task; cancel stops it too.
+ * <pre>{@code
+ * ScheduledFuture<?> timeout = ctx.executor().schedule(this::expire, 30, TimeUnit.SECONDS);
+ * // on the reply:
+ * timeout.cancel(false);      // from any thread; never wakes the loop, lets go of the task at once
+ * }</pre>
  *
- * <p>Threads: {@link #run} on the loop only (the heap calls it); {@link #armed} on the thread that
- * scheduled; everything else, any thread. A foreign {@link #cancel} is one CAS on the promise and
- * one on the timer: it never wakes the loop (listeners, if any, are notified on the loop, which
- * Netty does through {@code execute}).
+ * <p>It behaves as Netty's own {@code ScheduledFutureTask}: a one-shot task becomes uncancellable
+ * when it starts, completes with its result (null for a {@link Runnable}) or fails with what it
+ * threw; a periodic task runs until cancelled or until a run throws, which fails the future; fixed
+ * rate re-arms to the previous deadline plus the period (a late run is followed by the runs it
+ * missed, one per pass, as Netty's loop does), fixed delay re-arms one delay after the run ends.
+ * Callers cannot complete it: the {@link Promise} setters refuse.
+ *
+ * <h2>The promise is built only when needed</h2>
+ *
+ * <p>Most scheduled tasks are cancelled or run with nobody waiting. So the outcome is one
+ * {@link #state} field, and a Netty {@link DefaultPromise} (the {@link Companion}) is built only
+ * when someone adds a listener, awaits, syncs or blocks in {@code get}. The companion starts as a
+ * copy of the state and from then on is the state: every later transition goes through it.
+ *
+ * <pre>
+ *   null        pending (or, periodic, between runs and running); cancellable
+ *   RUNNING     a one-shot task is running; uncancellable
+ *   SUCCESS     completed with null; a task's non-null result is stored as itself
+ *   Failure     failed with a cause
+ *   CANCELLED   cancelled
+ *   Companion   the promise holds the state from now on
+ * </pre>
+ *
+ * Transitions are CASes on {@link #state}: null to RUNNING (the loop starts a one-shot), RUNNING or
+ * null to an outcome (the loop completes it), null to CANCELLED (cancel, any thread), and any
+ * state to a Companion that mirrors it (any thread). Whoever loses a CAS to a Companion retries
+ * through the Companion, whose own CASes decide. Listeners receive this future, never the
+ * companion, and run on the loop.
+ *
+ * <h2>The task is let go at once</h2>
+ *
+ * <p>A cancelled future, a completed one and a failed one drop their task (as Netty's
+ * {@code PromiseTask} and the JDK's {@code FutureTask} do), although the stopped timer's heap entry
+ * may wait in the heap until the loop drops or sweeps it: cancel from another thread is lazy.
+ *
+ * <p>Threads: {@link #run()} and {@link #disarmedByClose()} on the loop only (the heap calls
+ * them); everything else, any thread. A {@link #cancel} from another thread is one CAS on the state
+ * and one on the timer: it never wakes the loop. The object is also a
+ * {@link org.looptimer.core.TimerHandle}; stopping or re-arming it through that interface instead of
+ * {@link #cancel} only confuses this future, never the loop.
  */
-final class LoopScheduledFuture<V> extends DefaultPromise<V> implements ScheduledFuture<V>, Runnable {
+abstract class LoopScheduledFuture<V> extends AbstractTimer implements ScheduledFuture<V>, Promise<V> {
 
-    private static final VarHandle HANDLE;
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(LoopScheduledFuture.class);
+
+    private static final VarHandle STATE;
 
     static {
         try {
-            HANDLE = MethodHandles.lookup().findVarHandle(LoopScheduledFuture.class, "handle", TimerHandle.class);
+            STATE = MethodHandles.lookup().findVarHandle(LoopScheduledFuture.class, "state", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private final TimerEventLoop loop;
-    /** A {@link Runnable} (completes with null) or a {@link Callable}; no adapter object. */
-    private final Object task;
-    /** Whether {@link #task} is called as a {@link Callable}: an object may be both. */
-    private final boolean callable;
-    /** 0: one-shot; &gt; 0: fixed rate; &lt; 0: fixed delay, negated (as Netty's ScheduledFutureTask). */
-    private final long periodNanos;
-    /**
-     * The deadline of the next run, in the loop ticker's domain. Volatile: {@link #getDelay} reads
-     * it anywhere; the loop writes it before each re-arm.
-     */
-    private volatile long deadlineNanos;
-    /**
-     * The timer. Volatile, set by CAS: the scheduling thread stores it after arming, and the loop
-     * may run a periodic task before that store lands and must install a timer of its own.
-     */
-    private volatile TimerHandle handle;
+    private static final Marker RUNNING = new Marker("running");
+    private static final Marker SUCCESS = new Marker("success");
+    private static final Marker CANCELLED = new Marker("cancelled");
 
-    LoopScheduledFuture(TimerEventLoop loop, Runnable task, long deadlineNanos, long periodNanos) {
-        this(loop, task, false, deadlineNanos, periodNanos);
-    }
+    final TimerEventLoop loop;
 
-    LoopScheduledFuture(TimerEventLoop loop, Callable<V> task, long deadlineNanos, long periodNanos) {
-        this(loop, task, true, deadlineNanos, periodNanos);
-    }
+    /** See the class comment. Volatile reads, CAS writes: the loop and any canceller race on it. */
+    private volatile Object state;
 
-    private LoopScheduledFuture(
-            TimerEventLoop loop, Object task, boolean callable, long deadlineNanos, long periodNanos) {
-        super(loop);
+    LoopScheduledFuture(TimerEventLoop loop, Object task) {
+        super(loop.timers(), task);
         this.loop = loop;
-        this.task = task;
-        this.callable = callable;
-        this.periodNanos = periodNanos;
-        this.deadlineNanos = deadlineNanos;
     }
 
-    /** The scheduling thread: the heap accepted the timer. */
-    void armed(TimerHandle h) {
-        if (loop.inEventLoop()) {
-            // The loop cannot run this task before this returns, so nothing races this store: a
-            // release store publishes it to a foreign cancel(), no CAS needed.
-            HANDLE.setRelease(this, h);
-        } else {
-            // CAS: the loop may have run a periodic task first and installed a timer of its own.
-            HANDLE.compareAndSet(this, null, h);
+    /** A one-shot {@link Runnable}: completes with null. */
+    static final class OfRunnable extends LoopScheduledFuture<Void> {
+        OfRunnable(TimerEventLoop loop, Runnable task) {
+            super(loop, task);
+        }
+
+        @Override
+        Void call(Object task) {
+            ((Runnable) task).run();
+            return null;
         }
     }
 
-    /** The loop, for a task it never armed because the loop is shutting down. */
-    void cancelUnarmed() {
-        super.cancel(false);
+    /** A one-shot {@link Callable}: completes with its result. */
+    static final class OfCallable<V> extends LoopScheduledFuture<V> {
+        OfCallable(TimerEventLoop loop, Callable<V> task) {
+            super(loop, task);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        V call(Object task) throws Exception {
+            return ((Callable<V>) task).call();
+        }
+    }
+
+    /** A periodic {@link Runnable}: fixed rate or fixed delay. */
+    static final class Periodic extends LoopScheduledFuture<Void> {
+        /** &gt; 0: fixed rate; &lt; 0: fixed delay, negated (as Netty's ScheduledFutureTask). */
+        private final long periodNanos;
+        /**
+         * The deadline of the next run, ticker domain, exact: the heap may place a deadline already
+         * past at its pass's time, but fixed rate counts from the deadline itself. Volatile: the
+         * loop writes it before each re-arm, {@link #getDelay} reads it on any thread.
+         */
+        private volatile long nextRunNanos;
+
+        Periodic(TimerEventLoop loop, Runnable task, long firstRunNanos, long periodNanos) {
+            super(loop, task);
+            this.periodNanos = periodNanos;
+            this.nextRunNanos = firstRunNanos;
+        }
+
+        @Override
+        Void call(Object task) {
+            ((Runnable) task).run();
+            return null;
+        }
+
+        @Override
+        long scheduledDeadlineNanos() {
+            return nextRunNanos;
+        }
+
+        /** Loop: runs the task unless done, then re-arms it; a throw fails the future. */
+        @Override
+        protected void run() {
+            if (isDone()) {
+                return; // cancelled while its last re-arm was in flight
+            }
+            Object task = task();
+            if (task == null) {
+                return; // cancelled since the check above
+            }
+            try {
+                call(task);
+            } catch (Throwable failure) {
+                finish(null, null, failure); // JDK contract: a failed run suppresses all later runs
+                return;
+            }
+            if (!isDone()) {
+                rearm();
+            }
+        }
+
+        private void rearm() {
+            // Fixed rate: one period after the last deadline, no clock read. Fixed delay: one delay
+            // after this run ended, from a ticker reading taken now.
+            long next = periodNanos > 0
+                    ? Deadlines.after(nextRunNanos, periodNanos)
+                    : Deadlines.after(loop.ticker().nanoTime(), -periodNanos);
+            nextRunNanos = next;
+            try {
+                resetAt(next);
+            } catch (RejectedExecutionException closedOrFull) {
+                cancel(false);
+                return;
+            }
+            // A cancel from another thread during the run found the timer idle and could not stop
+            // it. Its CAS on the state and our CAS on the word (resetAt) come before each side's
+            // read of the other, so one of the two sees the other.
+            if (isCancelled()) {
+                stop();
+            }
+        }
+
+        @Override
+        StringBuilder describe() {
+            return super.describe().append(", period: ").append(periodNanos);
+        }
+    }
+
+    /** Runs the task and returns its result. Loop thread. */
+    abstract V call(Object task) throws Exception;
+
+    /** The deadline of the next run, in the loop ticker's domain, as Netty's ScheduledFutureTask. */
+    long scheduledDeadlineNanos() {
+        return deadlineNanos();
     }
 
     // ------------------------------------------------------------------------------------------
     // The timer callback: loop thread only
     // ------------------------------------------------------------------------------------------
 
+    /** A one-shot task is due: runs it unless cancelled, and completes the future. */
     @Override
-    public void run() {
-        if (periodNanos == 0) {
-            if (super.setUncancellable()) {
-                try {
-                    super.trySuccess(runTask());
-                } catch (Throwable failure) {
-                    super.tryFailure(failure);
-                }
-            }
+    protected void run() {
+        if (!startRun()) {
             return;
         }
-        if (isDone()) {
-            return; // cancelled while its last re-arm was in flight
-        }
+        // Not null: only a completion or a cancel drops it, and startRun() has excluded both.
+        Object task = task();
+        V value;
         try {
-            runTask();
+            value = call(task);
         } catch (Throwable failure) {
-            super.tryFailure(failure); // JDK contract: a failed run suppresses all later runs
+            finish(RUNNING, null, failure);
             return;
         }
-        if (!isDone()) {
-            rearm();
-        }
+        finish(RUNNING, value, null);
     }
 
-    @SuppressWarnings("unchecked")
-    private V runTask() throws Exception {
-        if (callable) {
-            return ((Callable<V>) task).call();
-        }
-        ((Runnable) task).run();
-        return null;
+    /** The heap closed while this was pending (the loop shuts down): it completes as cancelled. */
+    @Override
+    protected void disarmedByClose() {
+        cancel(false);
     }
 
-    private void rearm() {
-        // Fixed rate: one period after the last deadline, no clock read. Fixed delay: one delay
-        // after this run ended, from a ticker reading taken now.
-        long next = periodNanos > 0
-                ? Deadlines.after(deadlineNanos, periodNanos)
-                : Deadlines.after(loop.ticker().nanoTime(), -periodNanos);
-        deadlineNanos = next;
-        try {
-            TimerHandle h = handle;
-            if (h == null) {
-                h = loop.timers().scheduleAt(this, next);
-                if (!HANDLE.compareAndSet(this, null, h)) {
-                    h.stop(); // the scheduling thread stored its handle meanwhile: re-arm that one
-                    h = handle;
-                    h.resetAt(next);
+    /** Makes a one-shot task uncancellable as it starts; false if it was cancelled first. */
+    private boolean startRun() {
+        for (; ; ) {
+            Object s = state;
+            if (s == null) {
+                if (STATE.compareAndSet(this, null, RUNNING)) {
+                    return true;
                 }
+            } else if (s instanceof Companion<?> c) {
+                return c.setUncancellable();
             } else {
-                h.resetAt(next);
+                return false; // cancelled
             }
-            if (isCancelled()) {
-                h.stop(); // a foreign cancel found the timer idle just before this re-arm
-            }
-        } catch (RejectedExecutionException closedOrFull) {
-            super.cancel(false);
         }
+    }
+
+    /**
+     * Completes the future from {@code expected} (RUNNING for a one-shot, null for a periodic
+     * task), through the companion if there is one by now; does nothing if it was cancelled.
+     */
+    final void finish(Object expected, V value, Throwable cause) {
+        // Before the outcome is published: whoever sees this future done finds its task gone.
+        dropTask();
+        Object outcome = cause != null ? new Failure(cause) : value == null ? SUCCESS : value;
+        for (; ; ) {
+            Object s = state;
+            if (s instanceof Companion<?> c) {
+                @SuppressWarnings("unchecked")
+                Companion<V> promise = (Companion<V>) c;
+                boolean unused = cause != null ? promise.tryFailure(cause) : promise.trySuccess(value);
+                return;
+            }
+            if (s != expected) {
+                return; // cancelled first
+            }
+            if (STATE.compareAndSet(this, expected, outcome)) {
+                return;
+            }
+        }
+    }
+
+    /** The scheduling thread: the heap refused the timer (closed or full); the future fails. */
+    void rejected(RejectedExecutionException cause) {
+        finish(null, null, cause);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -163,29 +291,208 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
     // ------------------------------------------------------------------------------------------
 
     /**
-     * Cancels the task if it has not run (one-shot) or has not failed (periodic). The timer is
-     * stopped lazily: from another thread this is a CAS and never wakes the loop.
+     * Cancels the task if it has not started (one-shot) or has not failed (periodic), and lets go
+     * of it. The timer is stopped lazily: from another thread this is a CAS and never wakes the loop.
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (!super.cancel(mayInterruptIfRunning)) {
-            return false;
+        for (; ; ) {
+            Object s = state;
+            if (s == null) {
+                if (STATE.compareAndSet(this, null, CANCELLED)) {
+                    break;
+                }
+            } else if (s instanceof Companion<?> c) {
+                if (!c.cancel(mayInterruptIfRunning)) {
+                    return false;
+                }
+                break;
+            } else {
+                return false;
+            }
         }
-        TimerHandle h = handle;
-        if (h != null) {
-            h.stop();
-        }
+        dropTask(); // after the CAS that decided: a racing run has lost and never reads it again
+        stop();
         return true;
     }
 
-    /** The deadline of the next run, in the loop ticker's domain (as Netty's ScheduledFutureTask). */
-    long deadlineNanos() {
-        return deadlineNanos;
+    @Override
+    public boolean isCancelled() {
+        Object s = state;
+        return s == CANCELLED || (s instanceof Companion<?> c && c.isCancelled());
+    }
+
+    @Override
+    public boolean isDone() {
+        Object s = state;
+        if (s instanceof Companion<?> c) {
+            return c.isDone();
+        }
+        return s != null && s != RUNNING;
+    }
+
+    @Override
+    public boolean isSuccess() {
+        Object s = state;
+        if (s instanceof Companion<?> c) {
+            return c.isSuccess();
+        }
+        return s == SUCCESS || isValue(s);
+    }
+
+    @Override
+    public boolean isCancellable() {
+        Object s = state;
+        return s == null || (s instanceof Companion<?> c && c.isCancellable());
+    }
+
+    @Override
+    public Throwable cause() {
+        Object s = state;
+        if (s instanceof Failure f) {
+            return f.cause;
+        }
+        if (s == CANCELLED || s instanceof Companion<?>) {
+            return companion().cause(); // one CancellationException, the same on every call
+        }
+        return null;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public V getNow() {
+        Object s = state;
+        if (s instanceof Companion<?> c) {
+            return (V) c.getNow();
+        }
+        return isValue(s) ? (V) s : null;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public V get() throws InterruptedException, ExecutionException {
+        Object s = state;
+        if (s == SUCCESS) {
+            return null;
+        }
+        return isValue(s) ? (V) s : companion().get();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        Object s = state;
+        if (s == SUCCESS) {
+            return null;
+        }
+        return isValue(s) ? (V) s : companion().get(timeout, unit);
+    }
+
+    // The promise's own methods return the promise; this future returns itself instead.
+    @SuppressWarnings("FutureReturnValueIgnored")
+    @Override
+    public Promise<V> await() throws InterruptedException {
+        if (!isDone()) {
+            companion().await();
+        }
+        return this;
+    }
+
+    @SuppressWarnings("FutureReturnValueIgnored")
+    @Override
+    public Promise<V> awaitUninterruptibly() {
+        if (!isDone()) {
+            companion().awaitUninterruptibly();
+        }
+        return this;
+    }
+
+    @Override
+    public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
+        return isDone() || companion().await(timeout, unit);
+    }
+
+    @Override
+    public boolean await(long timeoutMillis) throws InterruptedException {
+        return isDone() || companion().await(timeoutMillis);
+    }
+
+    @Override
+    public boolean awaitUninterruptibly(long timeout, TimeUnit unit) {
+        return isDone() || companion().awaitUninterruptibly(timeout, unit);
+    }
+
+    @Override
+    public boolean awaitUninterruptibly(long timeoutMillis) {
+        return isDone() || companion().awaitUninterruptibly(timeoutMillis);
+    }
+
+    @SuppressWarnings("FutureReturnValueIgnored")
+    @Override
+    public Promise<V> sync() throws InterruptedException {
+        if (!isSuccess()) {
+            companion().sync(); // waits, then rethrows the cause
+        }
+        return this;
+    }
+
+    @SuppressWarnings("FutureReturnValueIgnored")
+    @Override
+    public Promise<V> syncUninterruptibly() {
+        if (!isSuccess()) {
+            companion().syncUninterruptibly();
+        }
+        return this;
+    }
+
+    @Override
+    public Promise<V> addListener(GenericFutureListener<? extends Future<? super V>> listener) {
+        Objects.requireNonNull(listener, "listener");
+        companion().addOuterListener(listener);
+        return this;
+    }
+
+    @Override
+    @SafeVarargs
+    @SuppressWarnings("varargs")
+    public final Promise<V> addListeners(GenericFutureListener<? extends Future<? super V>>... listeners) {
+        Objects.requireNonNull(listeners, "listeners");
+        Companion<V> promise = companion();
+        for (GenericFutureListener<? extends Future<? super V>> listener : listeners) {
+            if (listener == null) {
+                break; // as Netty's DefaultPromise
+            }
+            promise.addOuterListener(listener);
+        }
+        return this;
+    }
+
+    @Override
+    public Promise<V> removeListener(GenericFutureListener<? extends Future<? super V>> listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (state instanceof Companion<?> c) {
+            c.removeOuterListener(listener);
+        }
+        return this;
+    }
+
+    @Override
+    @SafeVarargs
+    @SuppressWarnings("varargs")
+    public final Promise<V> removeListeners(GenericFutureListener<? extends Future<? super V>>... listeners) {
+        Objects.requireNonNull(listeners, "listeners");
+        for (GenericFutureListener<? extends Future<? super V>> listener : listeners) {
+            if (listener == null) {
+                break;
+            }
+            removeListener(listener);
+        }
+        return this;
     }
 
     @Override
     public long getDelay(TimeUnit unit) {
-        long deadline = deadlineNanos;
+        long deadline = scheduledDeadlineNanos();
         long delay = deadline == Long.MAX_VALUE
                 ? Long.MAX_VALUE
                 : deadline - loop.ticker().nanoTime();
@@ -199,7 +506,7 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
             return 0;
         }
         if (o instanceof LoopScheduledFuture<?> that) {
-            return Long.compare(deadlineNanos, that.deadlineNanos);
+            return Long.compare(scheduledDeadlineNanos(), that.scheduledDeadlineNanos());
         }
         return Long.compare(getDelay(TimeUnit.NANOSECONDS), o.getDelay(TimeUnit.NANOSECONDS));
     }
@@ -232,13 +539,177 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
     }
 
     @Override
-    protected StringBuilder toStringBuilder() {
-        return super.toStringBuilder()
-                .append(" deadline: ")
-                .append(deadlineNanos)
-                .append(", period: ")
-                .append(periodNanos)
+    public String toString() {
+        return describe().append(']').toString();
+    }
+
+    StringBuilder describe() {
+        Object s = state;
+        String outcome = s == null
+                ? "pending"
+                : s instanceof Marker m
+                        ? m.name
+                        : s instanceof Failure f
+                                ? "failure: " + f.cause
+                                : s instanceof Companion<?> c ? c.describe() : "success: " + s;
+        return new StringBuilder("LoopScheduledFuture[")
+                .append(outcome)
+                .append(", deadline: ")
+                .append(scheduledDeadlineNanos())
                 .append(", task: ")
-                .append(task);
+                .append(task());
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The state's pieces
+    // ------------------------------------------------------------------------------------------
+
+    /** Whether {@code s} is a task's non-null result stored as itself. */
+    private static boolean isValue(Object s) {
+        return s != null && !(s instanceof Marker) && !(s instanceof Failure) && !(s instanceof Companion<?>);
+    }
+
+    /** The companion, built from the current state if there is none yet. Any thread. */
+    @SuppressWarnings("unchecked")
+    private Companion<V> companion() {
+        for (; ; ) {
+            Object s = state;
+            if (s instanceof Companion<?> c) {
+                return (Companion<V>) c;
+            }
+            Companion<V> promise = Companion.mirroring(loop, this, s);
+            if (STATE.compareAndSet(this, s, promise)) {
+                return promise;
+            }
+        }
+    }
+
+    /** A named state; private, so no task result can ever be mistaken for one. */
+    private static final class Marker {
+        final String name;
+
+        Marker(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** A failed outcome; private, so no task result can ever be mistaken for one. */
+    private static final class Failure {
+        final Throwable cause;
+
+        Failure(Throwable cause) {
+            this.cause = cause;
+        }
+    }
+
+    /**
+     * The promise machinery of one future, built on demand: Netty's {@link DefaultPromise} for
+     * waiting and for the outcome, and a list of this future's listeners, which it notifies with
+     * the future itself (a {@code DefaultPromise} would pass itself). It is its own single
+     * {@code DefaultPromise} listener, so Netty decides when and on which thread they run: on the
+     * loop, with its stack-depth guard. A listener added once they have run is notified through
+     * {@link DefaultPromise#notifyListener}, as a late listener of any Netty promise.
+     *
+     * <p>Threads: any. {@link #listeners} and {@link #notified} are guarded by this object's
+     * monitor, as {@code DefaultPromise} guards its own listeners.
+     */
+    private static final class Companion<V> extends DefaultPromise<V> implements GenericFutureListener<Future<V>> {
+
+        private final LoopScheduledFuture<V> future;
+        /** The future's listeners not yet notified; null when none. */
+        private List<GenericFutureListener<? extends Future<? super V>>> listeners;
+        /** The listeners have been notified; later ones are notified at once. */
+        private boolean notified;
+
+        private Companion(EventExecutor loop, LoopScheduledFuture<V> future) {
+            super(loop);
+            this.future = future;
+        }
+
+        /** A companion in the state {@code s} of {@code future}'s {@link #state}. */
+        @SuppressWarnings("unchecked")
+        static <V> Companion<V> mirroring(EventExecutor loop, LoopScheduledFuture<V> future, Object s) {
+            Companion<V> c = new Companion<>(loop, future);
+            boolean unused;
+            if (s == RUNNING) {
+                unused = c.setUncancellable();
+            } else if (s == CANCELLED) {
+                unused = c.cancel(false);
+            } else if (s instanceof Failure f) {
+                unused = c.tryFailure(f.cause);
+            } else if (s == SUCCESS) {
+                unused = c.trySuccess(null);
+            } else if (s != null) {
+                unused = c.trySuccess((V) s);
+            }
+            if (c.isDone()) {
+                c.notified = true; // no listener yet, and none to wait for
+            } else {
+                c.addListener(c);
+            }
+            return c;
+        }
+
+        void addOuterListener(GenericFutureListener<? extends Future<? super V>> listener) {
+            synchronized (this) {
+                if (!notified) {
+                    if (listeners == null) {
+                        listeners = new ArrayList<>(2);
+                    }
+                    listeners.add(listener);
+                    return;
+                }
+            }
+            notifyListener(executor(), future, listener);
+        }
+
+        synchronized void removeOuterListener(GenericFutureListener<?> listener) {
+            if (listeners != null) {
+                listeners.remove(listener);
+            }
+        }
+
+        /**
+         * Netty calls this on the loop once the companion completes. Listeners added while these
+         * run join the next batch, so they run in the order they were added, as Netty's do.
+         */
+        @Override
+        public void operationComplete(Future<V> self) {
+            for (; ; ) {
+                List<GenericFutureListener<? extends Future<? super V>>> batch;
+                synchronized (this) {
+                    batch = listeners;
+                    listeners = null;
+                    if (batch == null) {
+                        notified = true;
+                        return;
+                    }
+                }
+                for (GenericFutureListener<? extends Future<? super V>> listener : batch) {
+                    notifyNow(listener);
+                }
+            }
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private void notifyNow(GenericFutureListener listener) {
+            try {
+                listener.operationComplete(future);
+            } catch (Throwable t) {
+                if (logger.isWarnEnabled()) {
+                    logger.warn(
+                            "An exception was thrown by " + listener.getClass().getName() + ".operationComplete()", t);
+                }
+            }
+        }
+
+        String describe() {
+            return isDone() ? (isSuccess() ? "success: " + getNow() : "failure: " + cause()) : "pending";
+        }
     }
 }

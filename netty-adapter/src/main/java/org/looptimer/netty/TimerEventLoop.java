@@ -263,11 +263,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     protected void cancelScheduledTasks() {
         super.cancelScheduledTasks();
         if (!heap.isClosed()) {
-            heap.close(task -> {
-                if (task instanceof LoopScheduledFuture<?> future) {
-                    future.cancel(false);
-                }
-            });
+            heap.close(); // each pending LoopScheduledFuture completes as cancelled (disarmedByClose)
         }
     }
 
@@ -279,14 +275,16 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
-        return arm(new LoopScheduledFuture<Void>(this, command, deadline(unit.toNanos(delay)), 0));
+        long deadline = deadline(unit.toNanos(delay));
+        return arm(new LoopScheduledFuture.OfRunnable(this, command), deadline);
     }
 
     @Override
     public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
         Objects.requireNonNull(callable, "callable");
         Objects.requireNonNull(unit, "unit");
-        return arm(new LoopScheduledFuture<>(this, callable, deadline(unit.toNanos(delay)), 0));
+        long deadline = deadline(unit.toNanos(delay));
+        return arm(new LoopScheduledFuture.OfCallable<>(this, callable), deadline);
     }
 
     @Override
@@ -294,7 +292,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
         long periodNanos = checkPeriodic(initialDelay, period, "period", unit);
-        return arm(new LoopScheduledFuture<Void>(this, command, deadline(unit.toNanos(initialDelay)), periodNanos));
+        long deadline = deadline(unit.toNanos(initialDelay));
+        return arm(new LoopScheduledFuture.Periodic(this, command, deadline, periodNanos), deadline);
     }
 
     @Override
@@ -302,7 +301,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
         long delayNanos = checkPeriodic(initialDelay, delay, "delay", unit);
-        return arm(new LoopScheduledFuture<Void>(this, command, deadline(unit.toNanos(initialDelay)), -delayNanos));
+        long deadline = deadline(unit.toNanos(initialDelay));
+        return arm(new LoopScheduledFuture.Periodic(this, command, deadline, -delayNanos), deadline);
     }
 
     /** Netty's contract, and ours: the delay counts from a ticker reading taken by this call. */
@@ -321,18 +321,26 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         return unit.toNanos(period);
     }
 
-    private <V> ScheduledFuture<V> arm(LoopScheduledFuture<V> future) {
-        boolean inLoop = inEventLoop();
+    /**
+     * Arms the future, which is itself the heap's timer; a future the heap refuses (closed, or full)
+     * fails with the refusal, which is also thrown.
+     */
+    private <V> ScheduledFuture<V> arm(LoopScheduledFuture<V> future, long deadline) {
         if (isShuttingDown()) {
-            if (inLoop) {
-                future.cancelUnarmed();
+            if (inEventLoop()) {
+                future.cancel(false);
                 return future;
             }
             throw new RejectedExecutionException(
                     "event loop " + this + " is shutting down or terminated;" + " task not scheduled");
         }
-        // A loop that is not running yet, or suspended, is started by the heap's waker.
-        future.armed(heap.scheduleAt(future, future.deadlineNanos()));
+        try {
+            // A loop that is not running yet, or suspended, is started by the heap's waker.
+            future.resetAt(deadline);
+        } catch (RejectedExecutionException refused) {
+            future.rejected(refused);
+            throw refused;
+        }
         return future;
     }
 

@@ -194,7 +194,7 @@ class LoopScheduledFutureTest {
                 () -> {
                     awaitQuietly(armed);
                     starts.add(loop.ticker().nanoTime());
-                    deadlines.add(self.get().deadlineNanos());
+                    deadlines.add(self.get().scheduledDeadlineNanos());
                     if (runs.incrementAndGet() == 5) {
                         self.get().cancel(false); // from the task itself: no further run may start
                         loop.schedule(
