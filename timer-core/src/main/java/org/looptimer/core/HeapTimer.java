@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A one-shot timer living in a {@link TimerHeap}; {@link PeriodicTimer} adds a period. The
+ * A one-shot timer living in a {@link TimerHeap}; {@link PeriodicTimer} adds a period, and
+ * {@link AbstractTimer} lets an adapter's own object be the timer and its callback. The
  * {@link TimerHandle} methods hand over to the heap; the state transitions are methods of this
  * class, and the heap does the upkeep that each one calls for (Go splits {@code time.go} the same
  * way: {@code t.stop} and {@code t.modify} on the timer, {@code cleanHead} and {@code adjust} on
@@ -36,7 +37,8 @@ import java.util.function.Consumer;
  *
  * <pre>
  *   IDLE    -> PENDING     A  {@link #arm}: schedule or reset. O inserts into the heap at once; F
- *                             sets QUEUED and enqueues the timer.
+ *                             sets QUEUED and enqueues the timer. An {@link AbstractTimer} is
+ *                             born IDLE, and its first reset or resetAt is this transition.
  *   PENDING -> PENDING     A  {@link #arm} to a later deadline: only the word changes (lazy). The
  *                             entry keeps its earlier key; when it reaches the top the owner moves
  *                             it down to the new deadline.
@@ -45,7 +47,8 @@ import java.util.function.Consumer;
  *   PENDING -> PENDING     O  {@link #advance}: a ticker runs; next deadline
  *                             = when + period * (1 + (now - when) / period), so missed ticks are
  *                             skipped, never burst.
- *   PENDING -> IDLE        O  {@link #retire}: a one-shot runs. {@link #disarmInHeap}: O stops a
+ *   PENDING -> IDLE        O  {@link #retire}: a one-shot runs ({@link #runTask} right after; for
+ *                             an AbstractTimer, its own run()). {@link #disarmInHeap}: O stops a
  *                             timer whose entry is in the heap, and removes the entry at once.
  *   PENDING -> STOPPED     A  {@link #markStopped}: stop by F, or by O while the entry is still in
  *                             the inbox. One CAS and a counter; never enqueues, never wakes.
@@ -73,6 +76,15 @@ import java.util.function.Consumer;
  *
  * <p>{@link #word} is read and CASed by any thread; {@link #index} is the owner's alone and plain.
  * Every {@link TimerHandle} method is safe from any thread.
+ *
+ * <h2>Timers that are their own callback</h2>
+ *
+ * <p>An {@link AbstractTimer} subclass (in any package) is a HeapTimer whose {@link #task} slot
+ * holds what the subclass needs, and which it may drop; the heap calls its {@code run()} where it
+ * would run a task ({@link #runTask}) and its {@code disarmedByClose()} where close would hand a
+ * task over ({@link #disarmedByClose(java.util.function.Consumer)}). It adds no state and no
+ * transition: the word, the index and the heap stay package-private, so a subclass reaches the
+ * timer only through the {@link TimerHandle} methods, like any user.
  *
  * <p>Footprint: 12-byte header, two references, the word and the index: 32 bytes with compressed
  * oops, plus 16 bytes of heap slot (key, sequence, reference).
