@@ -1,5 +1,6 @@
 package org.looptimer.bench.footprint;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.local.LocalIoHandler;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.TimerTask;
@@ -18,6 +19,7 @@ import org.looptimer.bench.fixture.Delays;
 import org.looptimer.bench.fixture.PeekableIoEventLoop;
 import org.looptimer.core.ManualClock;
 import org.looptimer.core.TimerHeap;
+import org.looptimer.netty.TimerEventLoopGroup;
 import org.openjdk.jol.info.ClassLayout;
 import org.openjdk.jol.info.GraphLayout;
 import org.openjdk.jol.vm.VM;
@@ -103,6 +105,15 @@ public final class Footprint {
                 nettyEventLoop(n) / (double) n,
                 Double.NaN);
 
+        long future = shallow("org.looptimer.netty.LoopScheduledFuture$OfRunnable");
+        double timerLoop = timerEventLoop(n) / (double) n;
+        row(
+                "looptimer TimerEventLoop (schedule)",
+                "LoopScheduledFuture " + future + " + slot " + slot,
+                future + slot,
+                timerLoop,
+                Double.NaN);
+
         long hwt = shallow("io.netty.util.HashedWheelTimer$HashedWheelTimeout");
         row(
                 "Netty HashedWheelTimer (newTimeout)",
@@ -134,6 +145,10 @@ public final class Footprint {
                 + " looptimer's and Netty's arrays double (1M lands in a 2^20 array), the JDK's grow"
                 + " by half, Agrona's wheel (sized ~16 per spoke) widens every spoke to the fullest"
                 + " one's power of two.");
+        System.out.printf(
+                "  target <= 64 B per pending EventLoop.schedule timer incl. its slot: layout %d B %s,"
+                        + " measured %.1f B %s%n",
+                future + slot, future + slot <= 64 ? "MET" : "MISSED", timerLoop, timerLoop <= 64 ? "MET" : "MISSED");
         long layout = timer + slot;
         System.out.printf(
                 "  target <= 48 B per pending one-shot timer incl. its slot: layout %d B %s," + " measured %.1f B%s%n",
@@ -190,6 +205,31 @@ public final class Footprint {
         long delta = usedAfterGc() - before;
         loop.shutdownAndDrain();
         return delta;
+    }
+
+    /**
+     * Netty's {@code EventLoop.schedule} on a {@code TimerEventLoop}, armed on the loop: the future
+     * is the heap's timer, so this is one object plus its slot.
+     */
+    // The loop keeps each future; holding them here too would add to the footprint measured.
+    @SuppressWarnings("FutureReturnValueIgnored")
+    private static long timerEventLoop(int n) throws InterruptedException {
+        TimerEventLoopGroup group = new TimerEventLoopGroup(1, LocalIoHandler.newFactory());
+        try {
+            EventLoop loop = group.next();
+            loop.submit(() -> {}).sync();
+            long before = usedAfterGc();
+            loop.submit(() -> {
+                        SplittableRandom random = Delays.setupRandom();
+                        for (int i = 0; i < n; i++) {
+                            loop.schedule(TASK, Delays.setupDelay(random), TimeUnit.NANOSECONDS);
+                        }
+                    })
+                    .sync();
+            return usedAfterGc() - before;
+        } finally {
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     private static long hashedWheel(int n) throws InterruptedException {

@@ -37,7 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code netty}: stock {@code MultiThreadIoEventLoopGroup}, Netty's {@code ScheduledFutureTask}
  *       in its binary object heap.</li>
  *   <li>{@code looptimer}: {@code TimerEventLoopGroup}, the same {@code EventLoop.schedule} call;
- *       the future is a Netty promise wrapping a timer in the loop's 4-ary heap.</li>
+ *       the future is itself the timer in the loop's 4-ary heap (one 40-byte object, its promise
+ *       built only for listeners or waiters, so none here).</li>
  *   <li>{@code looptimer-heap}: the same loop's heap used directly,
  *       {@code loop.timers().schedule} + {@code TimerHandle.stop}: the cost of the Netty future
  *       wrapper is the difference with {@code looptimer}.</li>
