@@ -71,6 +71,8 @@ class ScheduledFuturePromiseTest {
         });
         f.addListener(rec.listener("d", f));
         assertEquals("v", f.get(10, TimeUnit.SECONDS));
+        // get() returns once the outcome is set, maybe before the listeners have run: wait for them
+        Loops.await("the listeners added before completion", () -> rec.calls.size() == 4);
         f.addListener(rec.listener("late", f));
         Loops.await("the late listener", () -> rec.calls.size() == 5);
         assertEquals(List.of("a@loop", "b", "d@loop", "c@loop", "late@loop"), rec.calls);
@@ -194,8 +196,8 @@ class ScheduledFuturePromiseTest {
             AtomicBoolean heardCancelled = new AtomicBoolean();
             if (i % 2 == 1) {
                 f.addListener(future -> {
+                    heardCancelled.set(future.isCancelled()); // before the count the test waits for
                     heard.incrementAndGet();
-                    heardCancelled.set(future.isCancelled());
                 });
             }
             for (int spin = ThreadLocalRandom.current().nextInt(2_000); spin > 0; spin--) {
