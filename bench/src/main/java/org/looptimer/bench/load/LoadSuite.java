@@ -33,17 +33,25 @@ import org.looptimer.bench.report.Row;
  *
  * <p>Usage: {@code java -cp benchmarks.jar org.looptimer.bench.load.LoadSuite --out <dir> [--quick]
  * [--peers a,b] [--file load.json]}. Quick uses 200k timers for lateness (100k fires/s, 1 s
- * warm-up, 2 s window) and 1M for burst and memory; full uses 1M, 10 s warm-up, 20 s window.
+ * warm-up, 1.5 s window) and 1M for burst and memory; full uses 1M, 10 s warm-up, 20 s window.
  *
  * <p>Threads: the driver thread runs each suite; timer callbacks run where each peer runs them.
  */
 public final class LoadSuite {
 
-    static final List<String> LATENESS_PEERS =
-            List.of("looptimer", "nettyEventLoop", "hashedWheel100ms", "hashedWheel1ms", "jdkScheduledPool");
+    /** Runs only when asked for by name ({@code --peers}), in a JVM of JDK 25 or later. */
+    static final String JDK25_PEER = "jdk25ForkJoinPool";
+
+    static final List<String> LATENESS_PEERS = List.of(
+            "looptimer", "nettyEventLoop", "hashedWheel100ms", "hashedWheel1ms", "jdkScheduledPool", JDK25_PEER);
     static final List<String> BURST_PEERS = List.of("looptimer", "nettyEventLoop");
     static final List<String> MEMORY_PEERS = List.of(
-            "looptimer", "nettyEventLoop", "hashedWheel100ms", "jdkScheduledPool", "jdkScheduledPoolKeepCancelled");
+            "looptimer",
+            "nettyEventLoop",
+            "hashedWheel100ms",
+            "jdkScheduledPool",
+            "jdkScheduledPoolKeepCancelled",
+            JDK25_PEER);
     static final long HOUR = TimeUnit.HOURS.toNanos(1);
 
     final int latenessTimers;
@@ -111,7 +119,8 @@ public final class LoadSuite {
                 TimeUnit.MILLISECONDS.toNanos(300),
                 20_000,
                 20_000);
-        for (String peer : pick(List.of("looptimer", "nettyEventLoop"), only)) {
+        List<String> warmPeers = pick(LATENESS_PEERS, only);
+        for (String peer : warmPeers.subList(0, Math.min(2, warmPeers.size()))) {
             warmUp.lateness(peer);
         }
         System.out.println("  (the lines above warmed the JIT up; they are not in the report)");
@@ -137,12 +146,14 @@ public final class LoadSuite {
                 StandardCharsets.UTF_8);
     }
 
+    /** The suite's peers that were asked for; by default all but JDK 25's, which must be named. */
     private static List<String> pick(List<String> peers, List<String> only) {
+        List<String> picked = new ArrayList<>(peers);
         if (only == null) {
-            return peers;
+            picked.remove(JDK25_PEER);
+        } else {
+            picked.retainAll(only);
         }
-        List<String> picked = new ArrayList<>(only);
-        picked.removeIf(p -> !peers.contains(p) && !p.equals("jdk25ForkJoinPool"));
         return picked;
     }
 
