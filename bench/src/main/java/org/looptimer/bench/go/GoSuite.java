@@ -37,7 +37,7 @@ import org.looptimer.bench.report.Row;
  * </ul>
  *
  * <p>Usage: {@code java -cp benchmarks.jar org.looptimer.bench.go.GoSuite --out <dir> [--quick]}
- * writes {@code <dir>/go-port.json}. Quick: 0.3 s bench time, 2 runs, the staggered-ticker rows
+ * writes {@code <dir>/go-port.json}. Quick: 0.2 s bench time, 2 runs, the staggered-ticker rows
  * with one ticker per loop only; full: 1 s, 5 runs, every row.
  *
  * <p>Threads: the main thread drives; the bodies run on the loops.
@@ -81,7 +81,7 @@ public final class GoSuite {
         }
         int cpus = Runtime.getRuntime().availableProcessors();
         GoSuite suite = quick
-                ? new GoSuite(cpus, TimeUnit.MILLISECONDS.toNanos(300), 2, true, System.out)
+                ? new GoSuite(cpus, TimeUnit.MILLISECONDS.toNanos(200), 2, true, System.out)
                 : new GoSuite(cpus, TimeUnit.SECONDS.toNanos(1), 5, false, System.out);
         List<Row> rows = suite.runAll();
         Files.createDirectories(out);
