@@ -221,7 +221,7 @@ public final class Report {
         if (Charts.bars(
                 goTimes,
                 Report::goName,
-                "Go's timer benchmarks: Go 1.x runtime and the ports",
+                "Go's timer benchmarks: Go's runtime (go test -bench) and the three ports",
                 "µs/op",
                 1e-3,
                 dir.resolve("go-comparison.svg"))) {
