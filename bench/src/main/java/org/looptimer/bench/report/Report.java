@@ -26,7 +26,9 @@ import java.util.function.Function;
  * <p>It reads, from that directory, whatever the run produced: {@code meta.txt} ({@code key=value}
  * lines: date, command, JDK, CPU...), {@code jmh.json} (JMH's results), {@code go-port.json}
  * ({@code org.looptimer.bench.go.GoSuite}), {@code go-test.txt} (the output of Go's own
- * {@code go test -bench}) or {@code go-skipped.txt} (why Go did not run), {@code footprint.txt},
+ * {@code go test -bench}) or {@code go-skipped.txt} (why Go did not run), {@code jmh-jdk25.json}
+ * or {@code jmh-jdk25-skipped.txt} (the churn suite's JDK 25 peer), {@code load.json} and
+ * {@code load-jdk25.json} or {@code load-jdk25-skipped.txt} (the load suites), {@code footprint.txt},
  * and the end-to-end suite's {@code e2e.json} and {@code e2e.md}. A suite the run did not produce
  * is a "skipped" row with the reason, never a silent gap.
  *
@@ -49,15 +51,6 @@ public final class Report {
             .setPrettyPrinting()
             .disableHtmlEscaping()
             .create();
-
-    /** Peers this version of bench/run does not measure yet, as rows that say so. */
-    private static final List<Row> NOT_BUILT = List.of(Row.skipped(
-            "churn",
-            "jdk25ForkJoinPool",
-            "",
-            "ns/op",
-            "skipped: JDK 25's ForkJoinPool runs in the lateness and memory suites; its JMH churn row is not"
-                    + " part of this version of bench/run"));
 
     private Report() {}
 
@@ -86,9 +79,23 @@ public final class Report {
         } else {
             rows.add(Row.skipped("jmh", "all peers", "", "ns/op", "skipped: this run had no JMH suites"));
         }
+        Path jmh25 = dir.resolve("jmh-jdk25.json");
+        Path jmh25Skipped = dir.resolve("jmh-jdk25-skipped.txt");
+        if (Files.exists(jmh25)) {
+            rows.addAll(JmhResults.read(jmh25));
+            results.add("jmhJdk25", JmhResults.raw(jmh25));
+        } else if (Files.exists(jmh25Skipped)) {
+            rows.add(Row.skipped(
+                    "churn",
+                    "jdk25ForkJoinPool",
+                    "",
+                    "ns/op",
+                    "skipped: "
+                            + Files.readString(jmh25Skipped, StandardCharsets.UTF_8)
+                                    .strip()));
+        }
         rows.addAll(goRows(dir, results));
         rows.addAll(loadRows(dir));
-        rows.addAll(NOT_BUILT);
         Path e2eJson = dir.resolve("e2e.json");
         if (Files.exists(e2eJson)) {
             results.add("e2e", JsonParser.parseString(Files.readString(e2eJson, StandardCharsets.UTF_8)));

@@ -99,6 +99,7 @@ class ReportTest {
     void aMissingToolOrSuiteIsASkippedRowThatSaysWhy(@TempDir Path tmp) throws IOException {
         Path dir = recorded(tmp, List.of("meta.txt", "go-port.json"));
         Files.writeString(dir.resolve("go-skipped.txt"), "no Go toolchain on PATH; apt-get install golang");
+        Files.writeString(dir.resolve("jmh-jdk25-skipped.txt"), "no JDK 25 found (set JDK25_HOME)");
 
         Report.write(dir);
         String md = read(dir.resolve("report.md"));
@@ -110,7 +111,7 @@ class ReportTest {
         assertTrue(startStop.endsWith("skipped: no Go toolchain on PATH; apt-get install golang |"), startStop);
         assertTrue(md.contains("skipped: this run had no JMH suites"), md);
         assertTrue(md.contains("skipped: this run did not include the end-to-end suite"), md);
-        assertTrue(md.contains("jdk25ForkJoinPool | skipped: "), md);
+        assertTrue(md.contains("| jdk25ForkJoinPool | skipped: no JDK 25 found (set JDK25_HOME) |"), md);
         assertTrue(md.contains("skipped: this run did not include the load suites"), md);
         assertFalse(md.contains("NaN"), "a skipped row shows its reason, not a NaN: " + md);
     }
