@@ -34,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * idle period. {@link IdleReadBenchmark} cannot show it, because both handlers only record a
  * timestamp per read; here nothing is read and every timer keeps expiring.
  *
- * <p>{@code timers} idle handlers (reader idle 1 ms, the minimum of both handlers) sit on
- * {@value #CHANNELS} real connected channels of one loop, {@code timers / CHANNELS} per pipeline.
+ * <p>{@code liveTimers} idle handlers (reader idle 1 ms, the minimum of both handlers) sit on
+ * {@value #CHANNELS} real connected channels of one loop, {@code liveTimers / CHANNELS} per pipeline.
  * Far more expire per millisecond than any loop can run, so the loop does nothing but fire and
  * re-arm: the score is loop time per expiry (fire + re-arm), and {@code -prof gc} shows the bytes
  * allocated per expiry (target: 0 for {@code IdleTimeoutHandler} on a looptimer loop, whose re-arm
@@ -67,7 +67,7 @@ public class IdleExpiryBenchmark {
     String loop;
 
     @Param({"65536"})
-    int timers;
+    int liveTimers;
 
     @Param({"nio"})
     String transport;
@@ -78,12 +78,12 @@ public class IdleExpiryBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        if (timers % CHANNELS != 0) {
-            throw new IllegalArgumentException("timers must be a multiple of " + CHANNELS + ", was " + timers);
+        if (liveTimers % CHANNELS != 0) {
+            throw new IllegalArgumentException("liveTimers must be a multiple of " + CHANNELS + ", was " + liveTimers);
         }
         Transport t = Transport.named(transport);
         group = Loops.newGroup(loop, t.newFactory());
-        int perChannel = timers / CHANNELS;
+        int perChannel = liveTimers / CHANNELS;
         for (int c = 0; c < CHANNELS; c++) {
             connections.add(new ConnectedChannel(group, t, new ChannelInitializer<Channel>() {
                 @Override

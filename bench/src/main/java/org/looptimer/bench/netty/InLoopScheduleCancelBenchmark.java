@@ -64,7 +64,7 @@ public class InLoopScheduleCancelBenchmark {
     private static final Runnable NOOP = () -> {};
 
     @Param({"10000", "1000000"})
-    int pending;
+    int liveTimers;
 
     @Param({Loops.NETTY, Loops.LOOPTIMER, "looptimer-heap"})
     String impl;
@@ -91,7 +91,7 @@ public class InLoopScheduleCancelBenchmark {
         if (impl.equals("looptimer-heap") && heap == null) {
             throw new IllegalStateException("looptimer-heap needs a TimerEventLoop, got " + loop);
         }
-        long[] pendingDelays = FarDelays.uniform(pending, FarDelays.ONE_HOUR_NANOS, FarDelays.ONE_HOUR_NANOS, 42);
+        long[] pendingDelays = FarDelays.uniform(liveTimers, FarDelays.ONE_HOUR_NANOS, FarDelays.ONE_HOUR_NANOS, 42);
         pairDelays = FarDelays.uniform(DELAY_RING, FarDelays.ONE_HOUR_NANOS, FarDelays.ONE_HOUR_NANOS, 4242);
         // The pending timers are armed inside the loop, like the pairs, and stay armed all trial.
         new LoopBatch(loop, () -> {
@@ -105,16 +105,16 @@ public class InLoopScheduleCancelBenchmark {
                 })
                 .runAndWait();
         pairs = new LoopBatch(loop, impl.equals("looptimer-heap") ? this::heapPairs : this::futurePairs);
-        if (heap != null && heap.stats().pendingTimers() != pending) {
-            throw new IllegalStateException("expected " + pending + " pending timers, heap has " + heap.stats());
+        if (heap != null && heap.stats().pendingTimers() != liveTimers) {
+            throw new IllegalStateException("expected " + liveTimers + " pending timers, heap has " + heap.stats());
         }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (heap != null && heap.stats().pendingTimers() != pending) {
+        if (heap != null && heap.stats().pendingTimers() != liveTimers) {
             throw new IllegalStateException(
-                    "pairs leaked timers: expected " + pending + " pending, heap has " + heap.stats());
+                    "pairs leaked timers: expected " + liveTimers + " pending, heap has " + heap.stats());
         }
         Loops.shutdown(group);
     }

@@ -17,13 +17,13 @@ import java.util.Optional;
  */
 final class Targets {
 
-    private static final String LIVE_10K = "live=10000";
-    private static final String LIVE_1M = "live=1000000";
+    private static final String LIVE_10K = "liveTimers=10000";
+    private static final String LIVE_1M = "liveTimers=1000000";
     private static final double ZERO_ALLOCATION = 1.0;
 
     private Targets() {}
 
-    static String check(List<ReportTable.Row> rows) {
+    static String check(List<Row> rows) {
         StringBuilder out = new StringBuilder();
         maxTime(out, rows, "churn", "looptimer", LIVE_10K, 20, "schedule+stop pair, 10k live");
         maxTime(out, rows, "churn", "looptimer", LIVE_1M, 60, "schedule+stop pair, 1M live");
@@ -34,14 +34,8 @@ final class Targets {
     }
 
     private static void maxTime(
-            StringBuilder out,
-            List<ReportTable.Row> rows,
-            String suite,
-            String method,
-            String params,
-            double max,
-            String what) {
-        find(rows, suite, method, params)
+            StringBuilder out, List<Row> rows, String suite, String peer, String params, double max, String what) {
+        find(rows, suite, peer, params)
                 .ifPresent(r -> line(
                         out,
                         what,
@@ -53,15 +47,9 @@ final class Targets {
     }
 
     private static void speedup(
-            StringBuilder out,
-            List<ReportTable.Row> rows,
-            String suite,
-            String peer,
-            String params,
-            double min,
-            String what) {
-        Optional<ReportTable.Row> base = find(rows, suite, "looptimer", params);
-        Optional<ReportTable.Row> other = find(rows, suite, peer, params);
+            StringBuilder out, List<Row> rows, String suite, String peer, String params, double min, String what) {
+        Optional<Row> base = find(rows, suite, "looptimer", params);
+        Optional<Row> other = find(rows, suite, peer, params);
         if (base.isPresent() && other.isPresent()) {
             double ratio = other.get().score() / base.get().score();
             double cpuRatio = other.get().cpuPerOp() / base.get().cpuPerOp();
@@ -77,7 +65,7 @@ final class Targets {
         }
     }
 
-    private static void rearm(StringBuilder out, List<ReportTable.Row> rows, String params, String what) {
+    private static void rearm(StringBuilder out, List<Row> rows, String params, String what) {
         find(rows, "rearm", "laterRearmHot", params).ifPresent(r -> {
             boolean allocKnown = !Double.isNaN(r.allocPerOp());
             String alloc = allocKnown ? fmt(r.allocPerOp()) + " B/op" : "alloc not measured";
@@ -93,11 +81,10 @@ final class Targets {
         });
     }
 
-    private static Optional<ReportTable.Row> find(
-            List<ReportTable.Row> rows, String suite, String method, String params) {
+    private static Optional<Row> find(List<Row> rows, String suite, String peer, String params) {
         return rows.stream()
                 .filter(r -> r.suite().equals(suite)
-                        && r.method().equals(method)
+                        && r.peer().equals(peer)
                         && r.params().equals(params))
                 .findFirst();
     }

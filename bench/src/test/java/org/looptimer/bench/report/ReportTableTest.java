@@ -47,18 +47,18 @@ class ReportTableTest {
 
     @Test
     void readsScoresParamsAndAllocationFromJmhJson(@TempDir Path dir) throws IOException {
-        List<ReportTable.Row> rows = ReportTable.read(write(dir, JMH_JSON));
+        List<Row> rows = JmhResults.read(write(dir, JMH_JSON));
 
         assertEquals(2, rows.size());
-        ReportTable.Row netty = rows.get(0);
+        Row netty = rows.get(0);
         assertEquals("churn", netty.suite());
-        assertEquals("nettyEventLoop", netty.method());
-        assertEquals("live=1000000", netty.params());
+        assertEquals("nettyEventLoop", netty.peer());
+        assertEquals("liveTimers=1000000", netty.params());
         assertEquals(250.5, netty.score());
         assertEquals(12.25, netty.error());
         assertEquals("ns/op", netty.unit());
         assertEquals(64.01, netty.allocPerOp());
-        ReportTable.Row looptimer = rows.get(1);
+        Row looptimer = rows.get(1);
         assertEquals(50.1, looptimer.score());
         assertTrue(Double.isNaN(looptimer.error()), "JMH writes a missing error as \"NaN\"");
         assertTrue(Double.isNaN(looptimer.allocPerOp()), "no -prof gc metric: no allocation");
@@ -66,7 +66,7 @@ class ReportTableTest {
 
     @Test
     void putsLooptimerFirstAndShowsPeersAsRatiosToIt(@TempDir Path dir) throws IOException {
-        String table = ReportTable.format(ReportTable.read(write(dir, JMH_JSON)));
+        String table = ReportTable.format(JmhResults.read(write(dir, JMH_JSON)));
 
         String[] lines = table.split("\n", -1);
         assertTrue(lines[1].startsWith("churn.looptimer"), table);
@@ -78,7 +78,7 @@ class ReportTableTest {
 
     @Test
     void judgesTheTargetsFromThePointEstimates(@TempDir Path dir) throws IOException {
-        String targets = Targets.check(ReportTable.read(write(dir, JMH_JSON)));
+        String targets = Targets.check(JmhResults.read(write(dir, JMH_JSON)));
 
         assertTrue(targets.contains("schedule+stop pair, 1M live"), targets);
         assertTrue(
@@ -94,21 +94,21 @@ class ReportTableTest {
 
     @Test
     void ordersParametersNumerically() {
-        List<ReportTable.Row> rows = List.of(
-                row("hold", "looptimer", "live=1000000", 900, Double.NaN),
-                row("hold", "looptimer", "live=10000", 90, Double.NaN));
+        List<Row> rows = List.of(
+                row("hold", "looptimer", "liveTimers=1000000", 900, Double.NaN),
+                row("hold", "looptimer", "liveTimers=10000", 90, Double.NaN));
 
         String table = ReportTable.format(rows);
 
-        assertTrue(table.indexOf("live=10000 ") < table.indexOf("live=1000000"), table);
+        assertTrue(table.indexOf("liveTimers=10000 ") < table.indexOf("liveTimers=1000000"), table);
     }
 
     @Test
     void showsCpuTimeAndJudgesItSeparatelyWhenProfiled() {
-        List<ReportTable.Row> rows = List.of(
-                row("rearm", "laterRearmHot", "live=10000", 25.0, 8.0),
-                row("churn", "looptimer", "live=10000", 40.0, 18.0),
-                row("churn", "agronaWheel", "live=10000", 20.0, 9.0));
+        List<Row> rows = List.of(
+                row("rearm", "laterRearmHot", "liveTimers=10000", 25.0, 8.0),
+                row("churn", "looptimer", "liveTimers=10000", 40.0, 18.0),
+                row("churn", "agronaWheel", "liveTimers=10000", 20.0, 9.0));
 
         String table = ReportTable.format(rows);
         String targets = Targets.check(rows);
@@ -129,8 +129,8 @@ class ReportTableTest {
                 targets.lines().anyMatch(l -> l.contains("re-arm") && l.endsWith("(cpu time 8.00 ns: MET)")), targets);
     }
 
-    private static ReportTable.Row row(String suite, String method, String params, double score, double cpu) {
-        return new ReportTable.Row(suite, method, params, score, 0.5, "ns/op", 0.0, cpu);
+    private static Row row(String suite, String peer, String params, double score, double cpu) {
+        return new Row(suite, peer, params, score, 0.5, "ns/op", 0.0, cpu, null);
     }
 
     private static Path write(Path dir, String json) throws IOException {
