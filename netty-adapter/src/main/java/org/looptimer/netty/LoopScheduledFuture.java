@@ -87,6 +87,11 @@ final class LoopScheduledFuture<V> extends DefaultPromise<V> implements Schedule
         }
     }
 
+    /** The scheduling thread: the heap was full, so the task will never run; fails with why. */
+    void rejected(RejectedExecutionException full) {
+        super.tryFailure(full);
+    }
+
     /** The loop, for a task it never armed because the loop is shutting down. */
     void cancelUnarmed() {
         super.cancel(false);

@@ -4,6 +4,7 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.SingleThreadIoEventLoop;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
 import java.util.Objects;
@@ -74,6 +75,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
      */
     static final int TIMER_BATCH = 1024;
 
+    private static final long MILLISECOND = TimeUnit.MILLISECONDS.toNanos(1);
+
     // A named no-op: execute() runs it only to start or resume the loop.
     @SuppressWarnings("UnnecessaryLambda")
     private static final Runnable START = () -> {};
@@ -122,7 +125,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         super(parent, executor, ioHandlerFactory);
         this.loopClock = ticker();
         heapSetupThread = Thread.currentThread();
-        this.heap = TimerHeap.builder()
+        this.heap = LoopProperties.apply(TimerHeap.builder())
                 .clock(loopClock::nanoTime)
                 .ownerCheck(this::ownsHeap)
                 .waker(this::wakeForTimer)
@@ -244,7 +247,15 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         }
         long own = nextScheduledTaskDeadlineNanos();
         long deadline = own == -1 ? timers : Math.min(own, timers);
-        return Math.max(0, deadline - (currentTimeNanos - loopClock.initialNanoTime()));
+        long delay = Math.max(0, deadline - (currentTimeNanos - loopClock.initialNanoTime()));
+        if (delay > 0 && delay < MILLISECOND && ioHandler() instanceof NioIoHandler) {
+            // NIO selects in whole milliseconds and rounds a wait under half of one to selectNow(),
+            // so a deadline 0.3 ms away would make it spin until then. Waiting one millisecond
+            // instead runs the timer at most that much late, never early, and an I/O event or a
+            // wake-up still ends the wait at once.
+            return MILLISECOND;
+        }
+        return delay;
     }
 
     /** Never suspend while the heap holds pending timers. */
@@ -332,7 +343,14 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
                     "event loop " + this + " is shutting down or terminated;" + " task not scheduled");
         }
         // A loop that is not running yet, or suspended, is started by the heap's waker.
-        future.armed(heap.scheduleAt(future, future.deadlineNanos()));
+        try {
+            future.armed(heap.scheduleAt(future, future.deadlineNanos()));
+        } catch (RejectedExecutionException e) {
+            if (heap.isClosed()) {
+                throw e; // shut down meanwhile: as above
+            }
+            future.rejected(e); // maxTimers: the future says why, as the heap's exception does
+        }
         return future;
     }
 
