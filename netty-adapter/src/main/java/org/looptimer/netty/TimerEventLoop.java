@@ -4,7 +4,6 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.SingleThreadIoEventLoop;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
 import java.util.Objects;
@@ -93,6 +92,13 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     private long pollDeadline = Long.MAX_VALUE;
     /** Timers were due when the poll began: it must not block. */
     private boolean timersDue;
+    /**
+     * The I/O handler's poll has returned before its deadline with nothing to do and nobody waking
+     * it: it rounds short waits down (NIO does, to whole milliseconds), so a sub-millisecond wait
+     * would spin. Learned from what the poll does, not from its class, so a decorated handler is
+     * recognized too; epoll and io_uring, which wait to the nanosecond, never set it.
+     */
+    private boolean pollEndsEarly;
     /** run() returned to suspend; see canSuspend(int). */
     private boolean suspendDecided;
     /**
@@ -210,11 +216,15 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         long deadline = heap.beforePoll();
         pollDeadline = deadline;
         timersDue = deadline != Long.MAX_VALUE && deadline - loopClock.nanoTime() <= 0;
+        boolean mayBlock = pollContext.canBlock();
         int handled;
         try {
             handled = ioHandler().run(pollContext);
         } finally {
             heap.afterPoll();
+        }
+        if (mayBlock && handled == 0 && !pollEndsEarly) {
+            noticeEarlyPoll();
         }
         long start = loopClock.nanoTime();
         if (heap.runDue(start, TIMER_BATCH) > 0 && isSuspensionSupported()) {
@@ -222,6 +232,17 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             reportActiveIoTime(loopClock.nanoTime() - start);
         }
         return handled;
+    }
+
+    /** After a poll that could block and handled nothing: did it end before its deadline, unwoken? */
+    private void noticeEarlyPoll() {
+        if (pollDeadline == Long.MAX_VALUE) {
+            return; // no timer to wait for: how the poll rounds does not matter
+        }
+        long until = deadlineNanos(); // Netty's own tasks included: one due now is a good reason
+        if (!timerWakeRequested && !hasTasks() && until - loopClock.nanoTime() > 0) {
+            pollEndsEarly = true;
+        }
     }
 
     /** The earlier of Netty's own next scheduled task and the heap's published deadline. */
@@ -248,7 +269,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         long own = nextScheduledTaskDeadlineNanos();
         long deadline = own == -1 ? timers : Math.min(own, timers);
         long delay = Math.max(0, deadline - (currentTimeNanos - loopClock.initialNanoTime()));
-        if (delay > 0 && delay < MILLISECOND && ioHandler() instanceof NioIoHandler) {
+        if (delay > 0 && delay < MILLISECOND && pollEndsEarly) {
             // NIO selects in whole milliseconds and rounds a wait under half of one to selectNow(),
             // so a deadline 0.3 ms away would make it spin until then. Waiting one millisecond
             // instead runs the timer at most that much late, never early, and an I/O event or a
