@@ -44,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class LeakDetectionBenchmark {
 
     static final int BATCH = 1000;
-    private static final Runnable NOOP = () -> {};
+    static final Runnable NOOP = () -> {};
 
     @Param({"DISABLED", "SAMPLED", "ALL"})
     LeakDetection leakDetection;
