@@ -77,6 +77,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
      */
     static final int TIMER_BATCH = 1024;
 
+    private static final long MILLISECOND = TimeUnit.MILLISECONDS.toNanos(1);
+
     // A named no-op: execute() runs it only to start or resume the loop.
     @SuppressWarnings("UnnecessaryLambda")
     private static final Runnable START = () -> {};
@@ -93,6 +95,13 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     private long pollDeadline = Long.MAX_VALUE;
     /** Timers were due when the poll began: it must not block. */
     private boolean timersDue;
+    /**
+     * The I/O handler's poll has returned before its deadline with nothing to do and nobody waking
+     * it: it rounds short waits down (NIO does, to whole milliseconds), so a sub-millisecond wait
+     * would spin. Learned from what the poll does, not from its class, so a decorated handler is
+     * recognized too; epoll and io_uring, which wait to the nanosecond, never set it.
+     */
+    private boolean pollEndsEarly;
     /** run() returned to suspend; see canSuspend(int). */
     private boolean suspendDecided;
     /**
@@ -125,7 +134,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         super(parent, executor, ioHandlerFactory);
         this.loopClock = ticker();
         heapSetupThread = Thread.currentThread();
-        this.heap = TimerHeap.builder()
+        this.heap = LoopProperties.apply(TimerHeap.builder())
                 .clock(loopClock::nanoTime)
                 .ownerCheck(this::ownsHeap)
                 .waker(this::wakeForTimer)
@@ -210,11 +219,15 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         long deadline = heap.beforePoll();
         pollDeadline = deadline;
         timersDue = deadline != Long.MAX_VALUE && deadline - loopClock.nanoTime() <= 0;
+        boolean mayBlock = pollContext.canBlock();
         int handled;
         try {
             handled = ioHandler().run(pollContext);
         } finally {
             heap.afterPoll();
+        }
+        if (mayBlock && handled == 0 && !pollEndsEarly) {
+            noticeEarlyPoll();
         }
         long start = loopClock.nanoTime();
         if (heap.runDue(start, TIMER_BATCH) > 0 && isSuspensionSupported()) {
@@ -222,6 +235,17 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             reportActiveIoTime(loopClock.nanoTime() - start);
         }
         return handled;
+    }
+
+    /** After a poll that could block and handled nothing: did it end before its deadline, unwoken? */
+    private void noticeEarlyPoll() {
+        if (pollDeadline == Long.MAX_VALUE) {
+            return; // no timer to wait for: how the poll rounds does not matter
+        }
+        long until = deadlineNanos(); // Netty's own tasks included: one due now is a good reason
+        if (!timerWakeRequested && !hasTasks() && until - loopClock.nanoTime() > 0) {
+            pollEndsEarly = true;
+        }
     }
 
     /** The earlier of Netty's own next scheduled task and the heap's published deadline. */
@@ -247,7 +271,15 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         }
         long own = nextScheduledTaskDeadlineNanos();
         long deadline = own == -1 ? timers : Math.min(own, timers);
-        return Math.max(0, deadline - (currentTimeNanos - loopClock.initialNanoTime()));
+        long delay = Math.max(0, deadline - (currentTimeNanos - loopClock.initialNanoTime()));
+        if (delay > 0 && delay < MILLISECOND && pollEndsEarly) {
+            // NIO selects in whole milliseconds and rounds a wait under half of one to selectNow(),
+            // so a deadline 0.3 ms away would make it spin until then. Waiting one millisecond
+            // instead runs the timer at most that much late, never early, and an I/O event or a
+            // wake-up still ends the wait at once.
+            return MILLISECOND;
+        }
+        return delay;
     }
 
     /** Never suspend while the heap holds pending timers. */
@@ -325,8 +357,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     }
 
     /**
-     * Arms the future, which is itself the heap's timer; a future the heap refuses (closed, or full)
-     * fails with the refusal, which is also thrown.
+     * Arms the future, which is itself the heap's timer. A future the heap refuses fails with the
+     * refusal; a closed heap's refusal is also thrown, a full heap's is only in the future.
      */
     private <V> ScheduledFuture<V> arm(LoopScheduledFuture<V> future, long deadline) {
         if (isShuttingDown()) {
@@ -342,7 +374,11 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             future.resetAt(deadline);
         } catch (RejectedExecutionException refused) {
             future.rejected(refused);
-            throw refused;
+            if (heap.isClosed()) {
+                throw refused; // shut down meanwhile: as above
+            }
+            // maxTimers: Netty's own schedule never throws for a live loop, so the future carries
+            // the refusal, with the heap's message.
         }
         return future;
     }

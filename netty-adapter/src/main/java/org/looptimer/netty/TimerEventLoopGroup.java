@@ -3,9 +3,11 @@ package org.looptimer.netty;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorChooserFactory;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
+import org.looptimer.core.TimerStats;
 
 /**
  * A {@link MultiThreadIoEventLoopGroup} whose every loop is a {@link TimerEventLoop}: it owns a
@@ -26,6 +28,14 @@ import java.util.concurrent.ThreadFactory;
  *
  * <p>Any {@link IoHandlerFactory} works: NIO, epoll, io_uring, the local transport. Thread-safe,
  * like every Netty event loop group.
+ *
+ * <p>Every loop's heap takes these system properties: {@code -Dlooptimer.maxTimers=N} (pending
+ * timers per loop; a schedule beyond it is rejected with a {@link
+ * java.util.concurrent.RejectedExecutionException} that gives the limit, the pending count and,
+ * when sites are recorded, the top site), {@code -Dlooptimer.slack=10ms} (see
+ * {@link org.looptimer.core.TimerHeap.Builder#slack}) and {@code -Dlooptimer.leakDetection=sampled}
+ * (see {@link org.looptimer.core.LeakDetection}). {@link #stats()} sums the loops' counters;
+ * {@code org.looptimer.netty.metrics.LoopTimerMetrics} publishes them to Micrometer.
  */
 public class TimerEventLoopGroup extends MultiThreadIoEventLoopGroup {
 
@@ -66,6 +76,22 @@ public class TimerEventLoopGroup extends MultiThreadIoEventLoopGroup {
     @Override
     protected IoEventLoop newChild(Executor executor, IoHandlerFactory ioHandlerFactory, Object... args) {
         return new TimerEventLoop(this, executor, ioHandlerFactory);
+    }
+
+    /**
+     * The counters of every loop's heap, summed, with their lateness histograms merged. Any thread;
+     * each loop's part is a snapshot as {@link TimerStats} describes.
+     *
+     * <pre>{@code
+     * log.info("timers: {}", group.stats());
+     * }</pre>
+     */
+    public TimerStats stats() {
+        TimerStats sum = TimerStats.empty();
+        for (EventExecutor loop : this) {
+            sum = sum.plus(((TimerEventLoop) loop).timers().stats());
+        }
+        return sum;
     }
 
     /** The next loop, as Netty's chooser picks it. */

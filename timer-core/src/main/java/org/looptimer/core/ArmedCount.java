@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * How many timers of one heap are armed, and the {@code maxTimers} limit on it.
@@ -38,8 +39,12 @@ final class ArmedCount {
     // --- written by the owner only, with opaque stores: readers need a whole value, no order ---
     private long owned;
 
-    ArmedCount(int max) {
+    /** What a full heap adds to its rejection message, such as its top creation site; or "". */
+    private final Supplier<String> rejectionDetail;
+
+    ArmedCount(int max, Supplier<String> rejectionDetail) {
         this.max = max;
+        this.rejectionDetail = rejectionDetail;
         this.limited = max != Integer.MAX_VALUE;
     }
 
@@ -73,9 +78,8 @@ final class ArmedCount {
         do {
             n = shared.get();
             if (n >= max) {
-                throw new RejectedExecutionException("TimerHeap is full: maxTimers=" + max
-                        + " timers are already pending; timer rejected, nothing already scheduled"
-                        + " is affected");
+                throw new RejectedExecutionException("TimerHeap is full: maxTimers=" + max + ", pending=" + n
+                        + "; timer rejected, nothing already scheduled is affected" + rejectionDetail.get());
             }
         } while (!shared.compareAndSet(n, n + 1));
     }

@@ -51,6 +51,31 @@ public final class Deadlines {
     }
 
     /**
+     * Per-timer slack: {@code deadline} rounded up to the next multiple of the largest power of two
+     * not above {@code slackNanos}, so that timers given the same slack share deadlines and one
+     * wake-up runs them all (Linux's {@code round_jiffies}). Never earlier than {@code deadline}, at
+     * most {@code slackNanos} later; a slack of 0 or less, or {@link Long#MAX_VALUE} (never), leaves
+     * it as it is.
+     *
+     * <pre>{@code
+     * handle.resetAt(Deadlines.coalesce(Deadlines.after(now, pingNanos), slackNanos));
+     * }</pre>
+     *
+     * @param deadline a non-negative offset from the origin
+     */
+    public static long coalesce(long deadline, long slackNanos) {
+        if (slackNanos <= 0 || deadline == Long.MAX_VALUE) {
+            return deadline;
+        }
+        long grid = Long.highestOneBit(slackNanos);
+        long down = deadline & -grid;
+        if (down == deadline) {
+            return deadline;
+        }
+        return down > Long.MAX_VALUE - grid ? Long.MAX_VALUE : down + grid;
+    }
+
+    /**
      * Go's ticker rule: the first period boundary after {@code now}, counted from {@code when},
      * {@code when + period * (1 + (now - when) / period)}. A ticker that fell behind skips the
      * ticks it missed instead of running them in a burst. {@link Long#MAX_VALUE} when past the

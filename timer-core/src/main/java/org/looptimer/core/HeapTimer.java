@@ -67,6 +67,10 @@ import java.util.function.Consumer;
  *                             happened before close, which handed its task over.
  * </pre>
  *
+ * <p>Slack ({@link TimerHeap.Builder#slack}, {@link Deadlines#coalesce}) and leak detection
+ * ({@link LeakDetection}) add no state and no transition: slack only moves the owner's wake-up or
+ * a deadline before it is armed, and leak detection watches a wrapper of the handle from outside.
+ *
  * <p>Invariants the owner relies on: an entry's heap key is never later than its timer's
  * {@code when} unless QUEUED is set (an earlier re-arm is on its way through the inbox), whether
  * the timer is PENDING or STOPPED; an entry exists exactly while the state is PENDING or STOPPED;

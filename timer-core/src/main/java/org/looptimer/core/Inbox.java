@@ -81,6 +81,11 @@ final class Inbox {
         return queue.isEmpty();
     }
 
+    /** Any thread: timers waiting for the owner; approximate while producers offer. */
+    int depth() {
+        return queue.size();
+    }
+
     /** Owner: closes the inbox and hands every queued timer to {@code each}. */
     void close(Consumer<HeapTimer> each) {
         closed = true; // volatile store before the polls: pairs with offer()'s re-check

@@ -55,6 +55,13 @@ import org.jctools.queues.MessagePassingQueue;
  *       offer), and if it is what made the timer pending, it disarms the timer itself. A timer
  *       that was already pending is left for close to disarm and hand over.
  *   <li><b>Time</b> is kept as offsets from the heap's origin ({@link HeapClock}).
+ *   <li><b>Slack</b> ({@link Builder#slack}) moves only the wake-up: {@link #beforePoll} returns
+ *       and publishes the earliest key plus the slack, so the timers due within it run in one
+ *       pass. What is due is still decided by each timer's own deadline, so slack makes timers
+ *       late by at most its amount and never early; no state or transition is added.
+ *   <li><b>Observability off the hot path.</b> A fired timer adds its lateness to a fixed
+ *       histogram ({@link LatenessRecorder}); leak detection lives beside the timers
+ *       ({@link LeakTracker}), and with it disabled a schedule pays one null check.
  * </ul>
  */
 public final class TimerHeap implements Timers, AutoCloseable {
@@ -86,6 +93,12 @@ public final class TimerHeap implements Timers, AutoCloseable {
     private final WakeGate gate;
     private final Inbox inbox;
     private final ArmedCount armed;
+    /** How late fired timers ran; the owner records, anyone snapshots. */
+    private final LatenessRecorder lateness = new LatenessRecorder();
+    /** Creation sites and unreachable handles; null when leak detection is disabled. */
+    private final LeakTracker leaks;
+    /** How much later than its earliest deadline the owner may wake; see {@link Builder#slack}. */
+    private final long slack;
 
     // --- owner only, plain ---
     private final DeadlineQueue entries = new DeadlineQueue();
@@ -117,7 +130,9 @@ public final class TimerHeap implements Timers, AutoCloseable {
         this.failureHandler = b.failureHandler != null ? b.failureHandler : TimerHeap::logFailure;
         this.gate = new WakeGate(b.waker);
         this.inbox = new Inbox(gate);
-        this.armed = new ArmedCount(b.maxTimers);
+        this.leaks = LeakTracker.create(b.leakDetection, b.stopLeaked);
+        this.armed = new ArmedCount(b.maxTimers, this::topSiteForRejection);
+        this.slack = b.slack;
     }
 
     /** A builder with the system clock, no waker, the calling thread as owner and no limit. */
@@ -141,20 +156,26 @@ public final class TimerHeap implements Timers, AutoCloseable {
     public TimerHandle schedule(Runnable task, long delay, TimeUnit unit) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(unit, "unit");
-        return arm(task, HeapClock.after(time.now(), unit.toNanos(delay)), 0);
+        return tracked(arm(task, HeapClock.after(time.now(), unit.toNanos(delay)), 0));
     }
 
     @Override
     public TimerHandle scheduleAt(Runnable task, long deadlineNanos) {
         Objects.requireNonNull(task, "task");
-        return arm(task, time.deadline(deadlineNanos), 0);
+        return tracked(arm(task, time.deadline(deadlineNanos), 0));
     }
 
     @Override
     public TimerHandle scheduleTicker(Runnable task, long period, TimeUnit unit) {
         Objects.requireNonNull(task, "task");
         long periodNanos = Deadlines.checkPeriod(period, unit);
-        return arm(task, HeapClock.after(time.now(), periodNanos), periodNanos);
+        return tracked(arm(task, HeapClock.after(time.now(), periodNanos), periodNanos));
+    }
+
+    /** The handle for a new timer: itself, unless leak detection records it (see LeakTracker). */
+    private TimerHandle tracked(HeapTimer t) {
+        LeakTracker leaks = this.leaks;
+        return leaks == null ? t : leaks.track(t);
     }
 
     private HeapTimer arm(Runnable task, long when, long periodNanos) {
@@ -349,7 +370,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
             drainInbox();
             cleanTop();
             sweepIfWorthIt();
-            long next = entries.size() == 0 ? HeapTimer.NEVER : entries.key(0);
+            long next = withSlack(entries.size() == 0 ? HeapTimer.NEVER : entries.key(0));
             gate.publish(next);
             if (inbox.isEmpty()) { // volatile load after the volatile store in publish()
                 publishTop();
@@ -363,6 +384,14 @@ public final class TimerHeap implements Timers, AutoCloseable {
                 return time.origin();
             }
         }
+    }
+
+    /**
+     * The wake-up for an earliest key: up to {@link #slack} later, so that timers due within it
+     * run in one pass. Only the sleep moves; a timer still runs only once its own deadline is past.
+     */
+    private long withSlack(long earliest) {
+        return earliest >= HeapTimer.NEVER - slack ? HeapTimer.NEVER : earliest + slack;
     }
 
     /** Owner: it woke from its poll; foreign threads need not wake it until the next beforePoll. */
@@ -449,6 +478,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         }
         // Opaque stores for the stats fields: no fence on the hot path, still whole values.
         FIRED.setOpaque(this, (long) FIRED.getOpaque(this) + 1);
+        lateness.record(now - when);
         try {
             t.runTask();
         } catch (Throwable failure) {
@@ -579,7 +609,29 @@ public final class TimerHeap implements Timers, AutoCloseable {
                 fired,
                 failures,
                 gate.wakeupsRequested(),
-                gate.wakeupsElided());
+                gate.wakeupsElided(),
+                inbox.depth(),
+                leaks == null ? 0 : leaks.leaked(),
+                lateness.snapshot());
+    }
+
+    @Override
+    public List<TimerSite> topSites(int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("n must be > 0, was " + n);
+        }
+        return leaks == null ? List.of() : leaks.topSites(n);
+    }
+
+    /** For a full heap's rejection: where most pending timers came from, when sites are recorded. */
+    private String topSiteForRejection() {
+        LeakTracker leaks = this.leaks;
+        if (leaks == null) {
+            return "";
+        }
+        return leaks.topSite()
+                .map(s -> "; most pending timers were created at " + s.site() + " (" + s.pending() + " recorded)")
+                .orElse("");
     }
 
     @Override
@@ -709,6 +761,9 @@ public final class TimerHeap implements Timers, AutoCloseable {
         private BooleanSupplier ownerCheck;
         private int maxTimers = Integer.MAX_VALUE;
         private TimerFailureHandler failureHandler;
+        private LeakDetection leakDetection = LeakDetection.fromSystemProperty();
+        private boolean stopLeaked = Boolean.getBoolean(LeakDetection.STOP_PROPERTY);
+        private long slack;
 
         private Builder() {}
 
@@ -739,6 +794,37 @@ public final class TimerHeap implements Timers, AutoCloseable {
                 throw new IllegalArgumentException("maxTimers must be > 0, was " + maxTimers);
             }
             this.maxTimers = maxTimers;
+            return this;
+        }
+
+        /**
+         * Whether to record creation sites and report unreachable pending timers; default from
+         * {@value LeakDetection#PROPERTY}, else {@link LeakDetection#DISABLED}. See
+         * {@link LeakDetection}; a leaked timer is also stopped when
+         * {@value LeakDetection#STOP_PROPERTY} was {@code true} when this builder was made.
+         */
+        public Builder leakDetection(LeakDetection leakDetection) {
+            this.leakDetection = Objects.requireNonNull(leakDetection, "leakDetection");
+            return this;
+        }
+
+        /**
+         * Lets the owner sleep up to {@code slack} past the earliest deadline, so that timers due
+         * within it run together in one wake-up (Linux's {@code timer_slack}); default 0. A timer
+         * then runs up to {@code slack} late, and never early.
+         *
+         * <pre>{@code
+         * TimerHeap heap = TimerHeap.builder().slack(10, TimeUnit.MILLISECONDS).build();
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if {@code slack < 0}
+         */
+        public Builder slack(long slack, TimeUnit unit) {
+            Objects.requireNonNull(unit, "unit");
+            if (slack < 0) {
+                throw new IllegalArgumentException("slack must be >= 0, was " + slack + " " + unit);
+            }
+            this.slack = Math.min(unit.toNanos(slack), HeapTimer.NEVER);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package org.looptimer.core;
 
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -68,6 +69,19 @@ public interface Timers {
 
     /** A snapshot of the heap's counters; see {@link TimerStats}. */
     TimerStats stats();
+
+    /**
+     * The creation sites with the most pending timers, most first, at most {@code n}; empty when
+     * leak detection is {@link LeakDetection#DISABLED disabled}. With {@link LeakDetection#SAMPLED}
+     * the counts are of the sampled timers, about one in {@value LeakTracker#SAMPLE_ONE_IN}.
+     *
+     * <pre>{@code
+     * timers.topSites(3).forEach(site -> log.warn("pending timers: {}", site));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
+    List<TimerSite> topSites(int n);
 
     /** Whether the heap is closed: its timers were stopped, and new ones are rejected. */
     boolean isClosed();

@@ -1,5 +1,6 @@
 package org.looptimer.core;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +46,11 @@ final class TimersView implements Timers {
     @Override
     public TimerStats stats() {
         return heap.stats();
+    }
+
+    @Override
+    public List<TimerSite> topSites(int n) {
+        return heap.topSites(n);
     }
 
     @Override

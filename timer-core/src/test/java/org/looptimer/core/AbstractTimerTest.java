@@ -149,6 +149,11 @@ class AbstractTimerTest extends ManualHeapFixture {
             public boolean isClosed() {
                 return false;
             }
+
+            @Override
+            public java.util.List<TimerSite> topSites(int n) {
+                return java.util.List.of();
+            }
         };
         assertThrows(IllegalArgumentException.class, () -> new Entry(elsewhere, "t"));
     }

@@ -18,7 +18,20 @@ class MaxTimersTest extends ManualHeapFixture {
 
     private static void assertRejectedAsFull(Executable call) {
         RejectedExecutionException e = assertThrows(RejectedExecutionException.class, call);
-        assertTrue(e.getMessage().contains("maxTimers=3"), e.getMessage());
+        assertTrue(e.getMessage().contains("maxTimers=3, pending=3"), e.getMessage());
+    }
+
+    @Test
+    void withSitesRecordedTheMessageNamesTheTopSite() {
+        TimerHeap recorded = newHeap(TimerHeap.builder().maxTimers(2).leakDetection(LeakDetection.ALL));
+        recorded.schedule(rec.task("a"), 1, MILLISECONDS);
+        recorded.scheduleTicker(rec.task("b"), 1, MILLISECONDS);
+        RejectedExecutionException e =
+                assertThrows(RejectedExecutionException.class, () -> recorded.schedule(rec.task("x"), 1, MILLISECONDS));
+        // Tests live in the library's package, so the site is the first frame outside it: JUnit's.
+        assertTrue(e.getMessage().contains("maxTimers=2, pending=2"), e.getMessage());
+        assertTrue(e.getMessage().contains("most pending timers were created at "), e.getMessage());
+        assertTrue(e.getMessage().contains("(2 recorded)"), e.getMessage());
     }
 
     @Test

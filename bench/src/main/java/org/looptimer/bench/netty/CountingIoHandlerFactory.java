@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * cost small and equal for both loops). {@code run()} is called by the loop only, so its count is
  * a plain increment published with an opaque store. The counts may be read by any thread.
  */
-final class CountingIoHandlerFactory implements IoHandlerFactory {
+public final class CountingIoHandlerFactory implements IoHandlerFactory {
 
     private static final VarHandle POLLS;
 
@@ -38,17 +38,17 @@ final class CountingIoHandlerFactory implements IoHandlerFactory {
     /** Written by the one loop this factory's handler serves. */
     private long polls;
 
-    CountingIoHandlerFactory(IoHandlerFactory delegate) {
+    public CountingIoHandlerFactory(IoHandlerFactory delegate) {
         this.delegate = delegate;
     }
 
     /** {@code IoHandler.wakeup()} calls so far. Any thread. */
-    long wakeups() {
+    public long wakeups() {
         return wakeups.sum();
     }
 
     /** {@code IoHandler.run()} calls (polls) so far. Any thread. */
-    long polls() {
+    public long polls() {
         return (long) POLLS.getOpaque(this);
     }
 

@@ -148,6 +148,27 @@ class HeartbeatHandlerTest {
 
     @ParameterizedTest
     @EnumSource(Path.class)
+    void slackKeepsPingsWithinTheIntervalAndClosesADeadPeerLateButNeverEarly(Path path) {
+        Setup s =
+                new Setup(path, pingEvery(100).slack(20, TimeUnit.MILLISECONDS).closeAfterMissed(5));
+        s.run(1000, 0, 0);
+        long last = 0;
+        for (String w : s.writes.writes) {
+            long at = Long.parseLong(w.substring(0, w.indexOf(':')));
+            assertTrue(
+                    at - last > 80 && at - last <= 100,
+                    "a ping within (interval - slack, interval]: " + s.writes.writes);
+            last = at;
+        }
+        assertEquals(1, s.events.events.size(), s.events.events.toString());
+        long closedAt = Long.parseLong(
+                s.events.events.get(0).substring(0, s.events.events.get(0).indexOf(':')));
+        assertTrue(closedAt >= 500 && closedAt <= 520, "closed at " + closedAt + ", due at 500 with 20 ms slack");
+        s.ch.finishAndReleaseAll();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Path.class)
     void aChattyApplicationNeverPings(Path path) {
         Setup s = new Setup(path, pingEvery(100));
         s.run(1000, 0, 90);
