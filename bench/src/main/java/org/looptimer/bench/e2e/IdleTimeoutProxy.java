@@ -302,7 +302,9 @@ public final class IdleTimeoutProxy implements AutoCloseable {
                 o.flag("stock"),
                 o.integer("threads", Runtime.getRuntime().availableProcessors()),
                 o.integer("port", 0),
-                new InetSocketAddress(backend.substring(0, colon), Integer.parseInt(backend.substring(colon + 1))),
+                new InetSocketAddress(
+                        InetAddress.getAllByName(backend.substring(0, colon))[0],
+                        Integer.parseInt(backend.substring(colon + 1))),
                 o.duration("idle", Duration.ofSeconds(30)));
         IdleTimeoutProxy proxy = start(config);
         ServerControl.serve("IdleTimeoutProxy", proxy.port(), proxy.metrics(), proxy::close);

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -66,7 +67,7 @@ public final class LoadClient implements AutoCloseable {
     static final String USAGE = """
             LoadClient: constant-rate HTTP/1.1 load, coordinated omission corrected (wrk2-style).
 
-              --host HOST             server address (default 127.0.0.1)
+              --host HOST             server address (default localhost)
               --port N                server port (required)
               --connections N         active keep-alive connections (default 100)
               --silent N              extra connections that never send a request (default 0)
@@ -160,6 +161,8 @@ public final class LoadClient implements AutoCloseable {
     // --- the driving thread only ---
     private long connectFailures;
     private double connectSeconds;
+    private long connectStart;
+    private long connectEnd;
     private long measuredBefore;
 
     LoadClient(Config config) {
@@ -180,6 +183,7 @@ public final class LoadClient implements AutoCloseable {
      */
     void connect() throws InterruptedException {
         long start = System.nanoTime();
+        connectStart = start;
         long intervalNanos =
                 config.connections() == 0 ? 0 : Math.max(1, config.connections() * 1_000_000_000L / config.rate());
         Semaphore inFlight = new Semaphore(256);
@@ -220,7 +224,18 @@ public final class LoadClient implements AutoCloseable {
                 }
             }
         }
-        connectSeconds = (System.nanoTime() - start) / 1e9;
+        connectEnd = System.nanoTime();
+        connectSeconds = (connectEnd - start) / 1e9;
+    }
+
+    /** When {@link #connect} began, in {@code System.nanoTime()}. */
+    long connectStartNanos() {
+        return connectStart;
+    }
+
+    /** When the last connect of {@link #connect} completed, in {@code System.nanoTime()}. */
+    long connectEndNanos() {
+        return connectEnd;
     }
 
     /** Starts every active connection on its schedule, each at a random phase of its interval. */
@@ -461,7 +476,7 @@ public final class LoadClient implements AutoCloseable {
         }
         Config config = new Config(
                 Transport.named(o.string("transport", Transport.preferred().label())),
-                new InetSocketAddress(o.string("host", "127.0.0.1"), port),
+                new InetSocketAddress(InetAddress.getAllByName(o.string("host", "localhost"))[0], port),
                 o.integer("connections", 100),
                 o.integer("silent", 0),
                 o.flag("answer-pings"),
