@@ -104,14 +104,16 @@ public final class IdleTimeoutProxy implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            IdleCloser closer = new IdleCloser(idleNanos, metrics);
                             ch.pipeline()
                                     .addLast(metrics.connectionCounter())
+                                    .addLast(closer.before())
                                     .addLast(
                                             "idle",
                                             config.stock()
                                                     ? new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS)
                                                     : new IdleTimeoutHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS))
-                                    .addLast(new IdleCloser(idleNanos, metrics))
+                                    .addLast(closer)
                                     .addLast(new Frontend(config));
                         }
                     })
@@ -146,10 +148,11 @@ public final class IdleTimeoutProxy implements AutoCloseable {
     }
 
     /**
-     * Closes the connection on the idle handler's reader-idle event, and measures how late that is
-     * against its own record of the last read. It sits after the idle handler, so it sees each
-     * read a little later than the idle handler does: the lateness it reports can only be smaller
-     * than the true one, and an early close cannot hide.
+     * Closes the connection on the idle handler's reader-idle event, and measures how late that is.
+     * Its {@link #before} half sits in front of the idle handler and notes the time of every read
+     * (and of the start) a moment before the idle handler does; so the lateness it reports can
+     * only be larger than the idle handler's own, by the nanoseconds between the two, and a close
+     * it calls early is early beyond doubt.
      */
     private static final class IdleCloser extends ChannelInboundHandlerAdapter {
         private final long idleNanos;
@@ -161,20 +164,25 @@ public final class IdleTimeoutProxy implements AutoCloseable {
             this.metrics = metrics;
         }
 
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            lastRead = System.nanoTime();
+        /** The half that goes in front of the idle handler. */
+        ChannelInboundHandlerAdapter before() {
+            return new ChannelInboundHandlerAdapter() {
+                @Override
+                public void handlerAdded(ChannelHandlerContext ctx) {
+                    lastRead = System.nanoTime();
+                }
+
+                @Override
+                public void channelReadComplete(ChannelHandlerContext ctx) {
+                    lastRead = System.nanoTime();
+                    ctx.fireChannelReadComplete();
+                }
+            };
         }
 
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            lastRead = System.nanoTime();
-            ctx.fireChannelReadComplete();
-        }
-
-        @Override
         // Closing is the last word on this channel; nothing waits for it.
         @SuppressWarnings("FutureReturnValueIgnored")
+        @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE) {
                 metrics.idleClosed(System.nanoTime() - (lastRead + idleNanos));

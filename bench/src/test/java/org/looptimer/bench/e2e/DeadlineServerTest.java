@@ -23,7 +23,14 @@ class DeadlineServerTest {
         // Generous margins: a fast request answers in well under 2 s even on a crowded machine,
         // and a slow one takes 4 s, so its 2 s deadline always fires first.
         DeadlineServer server = DeadlineServer.start(new DeadlineServer.Config(
-                Transport.preferred(), stock, 2, 0, Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofMillis(200), 20));
+                Transport.preferred(),
+                stock,
+                2,
+                0,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(4),
+                Duration.ofMillis(200),
+                20));
         LoadClient client = new LoadClient(new LoadClient.Config(
                 Transport.preferred(),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()),
