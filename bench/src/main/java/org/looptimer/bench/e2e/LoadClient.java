@@ -265,6 +265,18 @@ public final class LoadClient implements AutoCloseable {
     Result stopMeasuring() {
         long end = System.nanoTime();
         measureEnd = end;
+        return result(end);
+    }
+
+    /**
+     * The counters so far, for polling, without ending the window; its latencies cover only the
+     * requests since the previous call (the histograms are handed over, not copied).
+     */
+    Result progress() {
+        return result(System.nanoTime());
+    }
+
+    private Result result(long end) {
         double seconds = (end - measureStart) / 1e9;
         Histogram h = latency.getIntervalHistogram();
         Histogram storm = stormLatency.getIntervalHistogram();

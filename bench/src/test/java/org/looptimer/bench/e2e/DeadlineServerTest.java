@@ -47,11 +47,11 @@ class DeadlineServerTest {
             client.startMeasuring();
             awaitTrue(
                     () -> {
-                        LoadClient.Result r = client.stopMeasuring();
+                        LoadClient.Result r = client.progress();
                         return r.ok() >= 300 && r.unavailable() >= 5 && r.pingsReceived() >= 200;
                     },
                     "300 answers, 5 deadlines and 200 pings");
-            LoadClient.Result r = client.stopMeasuring();
+            LoadClient.Result r = client.progress();
             assertEquals(0, r.connectFailures(), "connect failures");
             assertEquals(0, r.fastUnavailable(), "fast requests answered 503");
             assertEquals(0, r.slowOk(), "slow requests answered 200");
@@ -86,8 +86,8 @@ class DeadlineServerTest {
                 1));
         try {
             client.connect();
-            awaitTrue(() -> client.stopMeasuring().silentClosed() == 50, "all 50 silent peers closed");
-            assertTrue(client.stopMeasuring().pingsReceived() >= 50, "pinged before being closed");
+            awaitTrue(() -> client.progress().silentClosed() == 50, "all 50 silent peers closed");
+            assertTrue(client.progress().pingsReceived() >= 50, "pinged before being closed");
             awaitTrue(() -> server.metrics().openConnections() == 0, "the server counts no open connection");
         } finally {
             client.close();

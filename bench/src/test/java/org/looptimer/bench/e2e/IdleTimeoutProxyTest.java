@@ -132,9 +132,9 @@ class IdleTimeoutProxyTest {
             client.startRequests();
             client.startMeasuring();
             awaitTrue(() -> proxy.metrics().idleCloses() >= 100, "100 idle closes");
-            awaitTrue(() -> client.stopMeasuring().silentClosed() == 100, "the client saw 100 closes");
-            awaitTrue(() -> client.stopMeasuring().ok() >= 1000, "1000 answers through the proxy");
-            LoadClient.Result r = client.stopMeasuring();
+            awaitTrue(() -> client.progress().silentClosed() == 100, "the client saw 100 closes");
+            awaitTrue(() -> client.progress().ok() >= 1000, "1000 answers through the proxy");
+            LoadClient.Result r = client.progress();
             assertEquals(0, r.connectFailures(), "connect failures");
             assertEquals(0, r.activeClosed(), "active connections closed");
             assertEquals(0, r.otherStatus() + r.unavailable(), "answers other than 200");
