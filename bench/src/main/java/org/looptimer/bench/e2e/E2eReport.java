@@ -63,6 +63,7 @@ final class E2eReport {
             new Row("loop polls per second", "loopPollsPerSecond", 0, Better.NEITHER),
             new Row("active connections closed by the server (must be 0)", "activeClosed", 0, Better.LOWER),
             new Row("connect failures (must be 0)", "connectFailures", 0, Better.LOWER),
+            new Row("connections accepted by the server once connected", "acceptedConnections", 0, Better.NEITHER),
             new Row("server process exited by itself (1 = yes)", "serverExitedCleanly", 0, Better.HIGHER));
 
     private record Entry(Scenario scenario, Map<String, List<Map<String, Double>>> runs) {}
