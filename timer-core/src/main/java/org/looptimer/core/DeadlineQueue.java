@@ -8,16 +8,17 @@ import java.util.List;
  * a {@link FarWheel} for what is due later, the split of the Linux timer wheel and hrtimers, with
  * exact deadlines on both sides.
  *
- * <p>A new entry goes to the wheel when its deadline is past the wheel's horizon (the last bucket
- * cascaded) and within its span, else to the heap. The wheel's buckets are cascaded into the heap,
- * first bucket first, whenever the heap's top is not earlier than that bucket's start; so the heap's
- * top is always the earliest entry of the whole queue ({@link #topKey} settles this before it
- * answers). A cascaded entry is keyed by its timer's current deadline: an entry re-armed later
+ * <p>A new entry goes to the wheel when its bucket starts after the heap's top and after the
+ * bucket of the owner's last pass, and is within the wheel's span; else to the heap. The wheel's
+ * buckets are cascaded into the heap, first bucket first, whenever the heap's top is not earlier
+ * than that bucket's start, and every bucket that starts by a pass's time is cascaded before the
+ * pass looks at the top; so the heap's top is always the earliest entry of the whole queue
+ * ({@link #topKey} settles this before it answers). A cascaded entry is keyed by its timer's current deadline: an entry re-armed later
  * while it waited goes back to the wheel, in a later bucket, without meeting the heap.
  *
  * <p>What that buys. A server's timeouts of a few equal durations arrive in deadline order; each
  * schedule, stop and re-arm (earlier or later) is O(1) in the wheel, and the heap only ever holds
- * about one bucket (a second) of deadlines, in which an expiry is O(log4 of that). Random deadlines
+ * about one bucket (two seconds) of deadlines, in which an expiry is O(log4 of that). Random deadlines
  * behave the same: a million timers an hour or two out cost the heap nothing until their second
  * comes.
  *
@@ -163,8 +164,8 @@ final class DeadlineQueue {
     }
 
     /**
-     * Gives the earliest entry a later key: back into the wheel if the key is past the horizon,
-     * else down the heap.
+     * Gives the earliest entry a later key: back into the wheel if the key is in its span, else
+     * down the heap.
      *
      * @param rearmed true for a new arming (a ticker's next tick), false to keep its sequence (a
      *     lazy re-arm whose sequence {@link #touch} already set)
@@ -179,6 +180,17 @@ final class DeadlineQueue {
     }
 
     /**
+     * Owner, at the start of a pass at {@code now}: cascades every bucket that starts by then, and
+     * moves the wheel's floor to now's bucket. Not inside a batch.
+     */
+    void advanceTo(long now) {
+        while (wheel.firstStart() <= now) {
+            cascadeFirst();
+        }
+        wheel.advanceFloor(now);
+    }
+
+    /**
      * Cascades wheel buckets until the heap's top is earlier than every wheel entry. Never inside
      * a batch: the heap must be in order to read its top.
      */
@@ -186,24 +198,32 @@ final class DeadlineQueue {
         for (long start = wheel.firstStart();
                 start != Long.MAX_VALUE && (heap.size() == 0 || heap.key(0) >= start);
                 start = wheel.firstStart()) {
-            FarWheel.Bucket bucket = wheel.takeFirst();
-            int from = heap.size();
-            for (int i = 0; i < bucket.size; i++) {
-                HeapTimer t = bucket.timers[i];
-                // Keyed by the deadline now in the word: a later re-arm made while it waited moves
-                // it on to a later bucket, and the key is never later than the deadline.
-                long key = HeapTimer.when(t.word());
-                if (!wheel.tryAdd(t, key, bucket.seqs[i])) {
-                    heap.append(t, key, bucket.seqs[i]);
-                }
-            }
-            wheel.recycle(bucket);
-            heap.restoreFrom(from);
+            cascadeFirst();
         }
     }
 
+    private void cascadeFirst() {
+        FarWheel.Bucket bucket = wheel.takeFirst();
+        long number = bucket.number;
+        int from = heap.size();
+        for (int i = 0; i < bucket.size; i++) {
+            HeapTimer t = bucket.timers[i];
+            // Keyed by the deadline now in the word: a later re-arm made while it waited moves it
+            // on to a later bucket, and the key is never later than the deadline.
+            long key = HeapTimer.when(t.word());
+            if (wheel.bucketOf(key) <= number || !wheel.tryAdd(t, key, bucket.seqs[i])) {
+                heap.append(t, key, bucket.seqs[i]);
+            }
+        }
+        wheel.recycle(bucket);
+        heap.restoreFrom(from);
+    }
+
     private void place(HeapTimer timer, long key, int seq) {
-        if (!wheel.tryAdd(timer, key, seq)) {
+        // A bucket that starts by the heap's top would be cascaded at the next look at the top:
+        // such an entry goes to the heap at once.
+        boolean far = heap.size() == 0 || wheel.bucketStart(key) > heap.key(0);
+        if (!far || !wheel.tryAdd(timer, key, seq)) {
             if (batchFrom >= 0) {
                 heap.append(timer, key, seq);
             } else {

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The far half of a {@link DeadlineQueue}: entries due after its horizon, in buckets of 2^30 ns
- * (about a second) of deadline, the way the Linux timer wheel and Seastar
+ * The far half of a {@link DeadlineQueue}: entries due after the current bucket, in buckets of 2^31 ns
+ * (about two seconds) of deadline, the way the Linux timer wheel and Seastar
  * bucket far deadlines. Adding and removing an entry is O(1) whatever the deadlines; a bucket is
  * only ordered when it comes near and the queue cascades it into the {@link NearHeap}. Most idle
  * timeouts are stopped, or re-armed later, before their bucket comes near, and never meet the heap.
@@ -13,17 +13,18 @@ import java.util.List;
  * <p>Deadlines stay exact: a bucket only says where an entry waits, and its entries carry their
  * arming sequences, so the heap orders them exactly once they are cascaded.
  *
- * <p>Layout: a ring of {@value #SLOTS} buckets, so the wheel spans about 2.4 hours past its
- * horizon; an entry due later goes to the heap. Bucket {@code b} (absolute: deadline {@code >>}
- * {@code shift}) lives in slot {@code b % SLOTS}; the ring holds buckets {@code horizon + 1 ..
- * horizon + SLOTS}, so a slot is never shared. A bucket is two parallel arrays (timer, arming
+ * <p>Layout: a ring of {@value #SLOTS} buckets, so the wheel spans about 4.9 hours past its floor,
+ * the bucket of the owner's last pass; an entry due later goes to the heap, and so does one due
+ * within the floor's bucket. Bucket {@code b} (absolute: deadline {@code >>} {@code shift}) lives
+ * in slot {@code b % SLOTS}; the ring holds buckets {@code floor + 1 .. floor + SLOTS}, so a slot
+ * is never shared. A bucket is two parallel arrays (timer, arming
  * sequence: 8 bytes an entry with compressed oops) in arming order, until a removal swaps the last
  * entry into the hole. A bitmap of non-empty slots finds the next bucket without walking empty ones.
  *
  * <p>An entry's {@link HeapTimer#index} is {@code -2 - (pos << SLOT_BITS | slot)}: negative, so the
  * heap's slots and -1 ("no entry") keep their meaning, and it locates the entry in O(1).
  *
- * <p>Memory follows the live count: a bucket's arrays double as it fills; an emptied bucket is kept
+ * <p>Memory follows the live count: a bucket's arrays grow by half as it fills; an emptied bucket is kept
  * for reuse only while the spare buckets hold fewer slots than the wheel has entries, and a sweep
  * trims every bucket to twice its size.
  *
@@ -32,12 +33,15 @@ import java.util.List;
  */
 final class FarWheel {
 
-    /** By default a bucket spans 2^30 ns, about 1.07 s, of deadlines. */
-    static final int DEFAULT_SHIFT = 30;
+    /**
+     * By default a bucket spans 2^31 ns, about 2.1 s, of deadlines. Measured at 1M timers an hour
+     * or two out, 2^30 ns buckets were slower to churn and expire: more buckets, more cache misses.
+     */
+    static final int DEFAULT_SHIFT = 31;
 
     static final int SLOT_BITS = 13;
 
-    /** Buckets in the ring: with {@link #DEFAULT_SHIFT}, a span of 2^43 ns, about 2.4 h. */
+    /** Buckets in the ring: with {@link #DEFAULT_SHIFT}, a span of 2^44 ns, about 4.9 h. */
     static final int SLOTS = 1 << SLOT_BITS;
 
     /** The most entries a bucket holds: a position must fit the index code beside the slot. */
@@ -64,8 +68,11 @@ final class FarWheel {
     /** Bit {@code w} set while {@code nonEmpty[w]} is not zero: a search reads at most 2 + 1 words. */
     private final long[] nonEmptyWords = new long[SLOTS / Long.SIZE / Long.SIZE];
 
-    /** The last bucket cascaded, or bucket 0 before any: the wheel takes later buckets only. */
-    private long horizon;
+    /**
+     * The bucket of the owner's last pass, or bucket 0 before any: the wheel takes later buckets
+     * only. The queue cascades every bucket up to a pass's time before it moves the floor there.
+     */
+    private long floor;
     /** The first non-empty bucket, or -1 when it must be looked up again. */
     private long first = -1;
 
@@ -91,10 +98,28 @@ final class FarWheel {
         return capacity;
     }
 
-    /** Whether a deadline falls in the wheel's span, past its horizon. */
+    /** Whether a deadline falls in the wheel's span, past its floor. */
     boolean spans(long key) {
-        long ahead = (key >> shift) - horizon;
+        long ahead = (key >> shift) - floor;
         return ahead > 0 && ahead <= SLOTS;
+    }
+
+    /** The bucket a deadline falls in. */
+    long bucketOf(long key) {
+        return key >> shift;
+    }
+
+    /** The first nanosecond of the bucket a deadline falls in. */
+    long bucketStart(long key) {
+        return (key >> shift) << shift;
+    }
+
+    /**
+     * Moves the floor to the bucket of {@code now}; the caller has cascaded every bucket that
+     * starts at or before it, so every entry left is in a later bucket.
+     */
+    void advanceFloor(long now) {
+        floor = Math.max(floor, now >> shift);
     }
 
     /**
@@ -103,8 +128,8 @@ final class FarWheel {
      * @return false if the heap must take it
      */
     boolean tryAdd(HeapTimer timer, long key, int seq) {
-        long number = key >> shift; // signed: a negative key stays behind the horizon
-        long ahead = number - horizon;
+        long number = key >> shift; // signed: a negative key stays behind the floor
+        long ahead = number - floor;
         if (ahead <= 0 || ahead > SLOTS) {
             return false;
         }
@@ -165,7 +190,7 @@ final class FarWheel {
     }
 
     /**
-     * Detaches the first non-empty bucket, which becomes the horizon; the caller takes its entries
+     * Detaches the first non-empty bucket; the caller takes its entries
      * (their indexes are stale) and then hands it to {@link #recycle}.
      */
     Bucket takeFirst() {
@@ -174,7 +199,6 @@ final class FarWheel {
         Bucket bucket = ring[slot];
         ring[slot] = null;
         markEmpty(slot);
-        horizon = number;
         first = -1;
         count -= bucket.size;
         capacity -= bucket.timers.length;
@@ -286,8 +310,10 @@ final class FarWheel {
         }
     }
 
+    /** By half: a bucket fills once and is cascaded, so slack costs more than the extra copies. */
     private void grow(Bucket bucket) {
-        resize(bucket, (int) Math.min(MAX_BUCKET_SIZE, 2L * bucket.timers.length));
+        int length = bucket.timers.length;
+        resize(bucket, Math.min(MAX_BUCKET_SIZE, length + Math.max(2, length >> 1))); // no overflow: < 2^18
     }
 
     private void resize(Bucket bucket, int length) {
@@ -296,16 +322,16 @@ final class FarWheel {
         bucket.seqs = Arrays.copyOf(bucket.seqs, length);
     }
 
-    /** The first non-empty bucket after the horizon; the wheel must not be empty. */
+    /** The first non-empty bucket after the floor; the wheel must not be empty. */
     private long firstBucket() {
         long number = first;
         if (number < 0) {
-            int start = (int) (horizon + 1) & MASK;
+            int start = (int) (floor + 1) & MASK;
             int slot = nextSetBit(start);
             if (slot < 0) {
                 slot = nextSetBit(0); // the ring wrapped past its end
             }
-            number = horizon + 1 + ((slot - start) & MASK);
+            number = floor + 1 + ((slot - start) & MASK);
             first = number;
         }
         return number;

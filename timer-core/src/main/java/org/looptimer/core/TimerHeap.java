@@ -46,8 +46,8 @@ import org.jctools.queues.MessagePassingQueue;
  *       and it is swept; a later re-arm only records the new deadline and the entry is moved down
  *       when it surfaces. The owner itself removes an entry it stops at once, which is cheaper
  *       than sweeping it later.
- *   <li><b>Near heap, far wheel.</b> The {@link DeadlineQueue} keeps timers due within about a
- *       second in a 4-ary heap and later ones in O(1) buckets of a wheel, cascaded into the heap
+ *   <li><b>Near heap, far wheel.</b> The {@link DeadlineQueue} keeps timers due within about two
+ *       seconds in a 4-ary heap and later ones in O(1) buckets of a wheel, cascaded into the heap
  *       when they come near; deadlines stay exact on both sides.
  *   <li><b>Deadline-aware wake-ups</b>, as Go's {@code wakeNetPoller}: see {@link WakeGate}.
  *   <li><b>Never early.</b> Every delay is measured from a clock reading taken by the call, on
@@ -404,6 +404,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         int ran = 0;
         try {
             drainInbox();
+            entries.advanceTo(now);
             int armedBefore = entries.peekSeq();
             while (ran < limit) {
                 long key = entries.topKey();
@@ -754,7 +755,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         }
 
         /**
-         * log2 of the far wheel's bucket width in nanoseconds; default 30 (about a second). Tests
+         * log2 of the far wheel's bucket width in nanoseconds; default 31 (about two seconds). Tests
          * narrow it so that their microsecond deadlines pass through the wheel.
          */
         Builder wheelShift(int shift) {

@@ -32,7 +32,7 @@ import org.openjdk.jol.vm.VM;
  *   <li><b>layout</b>: JOL's shallow size of the objects allocated per timer, plus the bytes of
  *       the timer's slot in the structure's arrays (looptimer: {@code long} key + {@code int}
  *       sequence + reference = 16 B with compressed oops in the near heap, the worst case; a timer
- *       due more than a second out waits in the far wheel, reference + sequence = 8 B; Netty's heap and the JDK pool: one
+ *       due more than two seconds out waits in the far wheel, reference + sequence = 8 B; Netty's heap and the JDK pool: one
  *       reference; Agrona: one {@code long}). The structural floor.
  *   <li><b>heap delta</b>: heap used after a full GC with {@code N} pending timers minus the same
  *       structure empty, over {@code N}: everything, including array slack after doubling.
