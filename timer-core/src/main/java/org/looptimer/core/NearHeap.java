@@ -182,9 +182,14 @@ final class NearHeap {
      * count.
      */
     void trimCapacity(int slack) {
+        trimCapacity(slack, size);
+    }
+
+    /** As {@link #trimCapacity(int)}, sized for {@code expected} entries rather than the live ones. */
+    void trimCapacity(int slack, int expected) {
         int capacity = keys.length;
-        if (capacity > MIN_CAPACITY && capacity > (long) slack * size) {
-            int target = Math.max(MIN_CAPACITY, 2 * size);
+        if (capacity > MIN_CAPACITY && capacity > (long) slack * expected) {
+            int target = Math.max(MIN_CAPACITY, 2 * expected);
             keys = Arrays.copyOf(keys, target);
             seqs = Arrays.copyOf(seqs, target);
             timers = Arrays.copyOf(timers, target);
