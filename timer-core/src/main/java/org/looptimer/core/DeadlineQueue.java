@@ -1,26 +1,33 @@
 package org.looptimer.core;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The owner's priority queue of timer entries: a 4-ary min-heap kept as a struct of arrays.
+ * The owner's priority queue of timer entries: a {@link NearHeap} for what is due soon, in front of
+ * a {@link FarWheel} for what is due later, the split of the Linux timer wheel and hrtimers, with
+ * exact deadlines on both sides.
  *
- * <p>Layout: slot {@code i} is {@code keys[i]} (deadline, nanoseconds from the heap's origin),
- * {@code seqs[i]} (arming sequence, the tie-break that makes equal deadlines run first-armed
- * first-run) and {@code timers[i]}. The children of {@code i} are {@code 4i+1 .. 4i+4}. Sifting
- * compares keys in a {@code long[]} and only reads {@code seqs} on a tie; it never dereferences a
- * timer except to store its new slot in {@link HeapTimer#index}. A 4-ary heap is half as deep as a
- * binary one and its four children share a cache line, which is why Go's runtime and JDK 25's
- * ForkJoinPool delay scheduler use it too.
+ * <p>A new entry goes to the wheel when its bucket starts after the heap's top and after the
+ * bucket of the owner's last pass, and is within the wheel's span; else to the heap. The wheel's
+ * buckets are cascaded into the heap, first bucket first, whenever the heap's top is not earlier
+ * than that bucket's start, and every bucket that starts by a pass's time is cascaded before the
+ * pass looks at the top; so the heap's top is always the earliest entry of the whole queue
+ * ({@link #topKey} settles this before it answers). A cascaded entry is keyed by its timer's current deadline: an entry re-armed later
+ * while it waited goes back to the wheel, in a later bucket, without meeting the heap.
  *
- * <p>Sequences are {@code int}s compared with wrap-around arithmetic ({@code a - b < 0}): the order
- * of two entries with the same deadline is exact as long as they were armed fewer than 2^31
- * armings apart. Four bytes a slot instead of eight keeps a one-shot timer within 48 bytes.
+ * <p>What that buys. A server's timeouts of a few equal durations arrive in deadline order; each
+ * schedule, stop and re-arm (earlier or later) is O(1) in the wheel, and the heap only ever holds
+ * about one bucket (two seconds) of deadlines, in which an expiry is O(log4 of that). Random deadlines
+ * behave the same: a million timers an hour or two out cost the heap nothing until their second
+ * comes.
  *
- * <p>Complexity: add O(1) expected for random deadlines, O(log4 n) worst; removal O(log4 n);
- * {@link #heapify()} O(n). Arrays double when full and {@link #trimCapacity()} shrinks them to
- * twice the live count when they are more than four times too big (twice, after a sweep), so
- * memory follows the live count.
+ * <p>Sequences: every arming takes the next {@code int} from one counter, in the heap and in the
+ * wheel alike, and the heap breaks equal deadlines by it, so timers due at the same instant run in
+ * the order they were armed wherever they waited.
+ *
+ * <p>Entry location: {@link HeapTimer#index} is the heap slot ({@code >= 0}), -1 for no entry, or a
+ * wheel position ({@code <= -2}, see {@link FarWheel}).
  *
  * <p>Threads: owner thread only, no synchronization. The one exception is {@link TimerHeap#stats()},
  * which reads {@link #size()} and {@link #capacity()} racily from any thread: a statistic may be
@@ -28,130 +35,23 @@ import java.util.Arrays;
  */
 final class DeadlineQueue {
 
-    static final int MIN_CAPACITY = 16;
+    /** The heap's smallest capacity; the wheel holds no slot when empty. */
+    static final int MIN_CAPACITY = NearHeap.MIN_CAPACITY;
 
-    private long[] keys = new long[MIN_CAPACITY];
-    private int[] seqs = new int[MIN_CAPACITY];
-    private HeapTimer[] timers = new HeapTimer[MIN_CAPACITY];
-    private int size;
+    /** What {@link #topKey} answers for an empty queue. */
+    static final long EMPTY = Long.MAX_VALUE;
+
+    private final NearHeap heap = new NearHeap();
+    private final FarWheel wheel;
     private int nextSeq;
+    /** Entries the last cascade moved into the heap: the room the next one will likely need. */
+    private int lastCascade;
+    /** First heap slot of the batch being appended, or -1 outside a batch. */
+    private int batchFrom = -1;
 
-    int size() {
-        return size;
-    }
-
-    int capacity() {
-        return keys.length;
-    }
-
-    long key(int i) {
-        return keys[i];
-    }
-
-    int seq(int i) {
-        return seqs[i];
-    }
-
-    HeapTimer timer(int i) {
-        return timers[i];
-    }
-
-    /** The sequence the next arming will get; entries armed from now on compare >= 0 to it. */
-    int peekSeq() {
-        return nextSeq;
-    }
-
-    /** Adds an entry armed now and sifts it into place. */
-    void add(HeapTimer timer, long key) {
-        int i = size;
-        if (i == keys.length) {
-            grow();
-        }
-        size = i + 1;
-        siftUp(i, key, nextSeq++, timer);
-    }
-
-    /** Appends an entry armed now without sifting; {@link #restoreFrom} must follow the batch. */
-    void append(HeapTimer timer, long key) {
-        int i = size;
-        if (i == keys.length) {
-            grow();
-        }
-        size = i + 1;
-        place(i, key, nextSeq++, timer);
-    }
-
-    /**
-     * Restores heap order after entries were appended at {@code from..size-1}: one sift-up each, or
-     * Floyd's O(n) rebuild when the batch is at least as large as what was already there.
-     */
-    void restoreFrom(int from) {
-        int added = size - from;
-        if (added <= 0) {
-            return;
-        }
-        if (added >= from) {
-            heapify();
-        } else {
-            for (int i = from; i < size; i++) {
-                siftUp(i, keys[i], seqs[i], timers[i]);
-            }
-        }
-    }
-
-    /** Moves entry {@code i} to an earlier key, re-armed now (a fresh sequence). */
-    void decreaseKey(int i, long key) {
-        siftUp(i, key, nextSeq++, timers[i]);
-    }
-
-    /** Re-keys an appended entry that {@link #restoreFrom} has not ordered yet; re-armed now. */
-    void rekeyUnordered(int i, long key) {
-        keys[i] = key;
-        seqs[i] = nextSeq++;
-    }
-
-    /**
-     * Gives entry {@code i} a fresh sequence, keeping its key: a lazy re-arm to a later deadline.
-     * The fresh sequence orders it after every same-key entry, so it must sink below those in its
-     * subtree: left in place it would hide them, and a sift choosing between siblings would run a
-     * later-armed timer first. A leaf (three entries in four) stops at once; an inner entry reads
-     * its children's keys and almost always stops there too.
-     */
-    void touch(int i) {
-        if ((i << 2) + 1 >= size) {
-            seqs[i] = nextSeq++; // a leaf: nothing below to hide, and no reference store
-            return;
-        }
-        siftDown(i, keys[i], nextSeq++, timers[i]);
-    }
-
-    /**
-     * Gives the top entry a later key and sifts it down.
-     *
-     * @param rearmed true for a new arming (a ticker's next tick), false to keep its sequence (a
-     *     lazy re-arm whose sequence {@link #touch} already set)
-     */
-    void moveTopDown(long key, boolean rearmed) {
-        siftDown(0, key, rearmed ? nextSeq++ : seqs[0], timers[0]);
-    }
-
-    /** Removes entry {@code i} and returns its timer, whose {@code index} becomes -1. */
-    HeapTimer removeAt(int i) {
-        HeapTimer removed = timers[i];
-        int last = --size;
-        HeapTimer moved = timers[last];
-        long key = keys[last];
-        int seq = seqs[last];
-        timers[last] = null;
-        removed.index = -1;
-        if (i != last) {
-            if (i > 0 && less(key, seq, (i - 1) >>> 2)) {
-                siftUp(i, key, seq, moved);
-            } else {
-                siftDown(i, key, seq, moved);
-            }
-        }
-        return removed;
+    /** @param wheelShift log2 of the wheel's bucket width in nanoseconds */
+    DeadlineQueue(int wheelShift) {
+        this.wheel = new FarWheel(wheelShift);
     }
 
     /** Decides, during {@link #sweep}, whether an entry stays and under which key. */
@@ -160,124 +60,214 @@ final class DeadlineQueue {
         long keep(HeapTimer timer);
     }
 
+    /** Entries, live and stopped, in the heap and the wheel. */
+    int size() {
+        return heap.size() + wheel.count();
+    }
+
+    int capacity() {
+        return heap.capacity() + wheel.capacity();
+    }
+
+    /** The sequence the next arming will get; entries armed from now on compare >= 0 to it. */
+    int peekSeq() {
+        return nextSeq;
+    }
+
+    /** Whether {@code timer} has an entry here. */
+    static boolean contains(HeapTimer timer) {
+        return timer.index != -1;
+    }
+
+    /** Adds an entry armed now. Inside a batch, a heap entry is appended unordered. */
+    void add(HeapTimer timer, long key) {
+        place(timer, key, nextSeq++);
+    }
+
+    /** Starts a batch of {@link #add}s and {@link #decreaseKey}s; {@link #endBatch} orders it. */
+    void beginBatch() {
+        batchFrom = heap.size();
+    }
+
+    /** Restores heap order after a batch: one sift-up per new entry, or one O(n) rebuild. */
+    void endBatch() {
+        heap.restoreFrom(batchFrom);
+        batchFrom = -1;
+    }
+
+    /** The entry's key, or for a wheel entry its bucket's start: never later than its key. */
+    long keyOf(HeapTimer timer) {
+        int i = timer.index;
+        return i >= 0 ? heap.key(i) : wheel.keyOf(timer);
+    }
+
+    /** Moves the entry to an earlier key, re-armed now (a new sequence). */
+    void decreaseKey(HeapTimer timer, long key) {
+        int i = timer.index;
+        if (i < 0) {
+            wheel.remove(timer);
+            add(timer, key);
+        } else if (batchFrom >= 0 && i >= batchFrom) {
+            heap.rekeyUnordered(i, key, nextSeq++); // appended in this batch, not sifted yet
+        } else {
+            heap.decreaseKey(i, key, nextSeq++);
+        }
+    }
+
     /**
-     * Drops the entries the sweeper rejects, re-keys the rest, and rebuilds the heap: O(n), the
-     * way Go's {@code clearDeletedTimers} does. Dropped timers get {@code index == -1}.
+     * Re-arms the entry now, keeping its key: a lazy re-arm to a later deadline. Its new sequence
+     * orders it after every entry armed before, at an equal deadline. Not inside a batch.
      */
-    void sweep(Sweeper sweeper) {
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
-            HeapTimer t = timers[i];
-            long key = sweeper.keep(t);
-            if (key < 0) {
-                t.index = -1;
-            } else {
-                place(kept++, key, seqs[i], t);
+    void touch(HeapTimer timer) {
+        int i = timer.index;
+        if (i < 0) {
+            wheel.setSeq(timer, nextSeq++); // O(1): the bucket is not ordered
+        } else {
+            heap.touch(i, nextSeq++);
+        }
+    }
+
+    /** Removes the entry; the timer's index becomes -1. Not inside a batch. */
+    void remove(HeapTimer timer) {
+        int i = timer.index;
+        if (i < 0) {
+            wheel.remove(timer);
+        } else {
+            heap.removeAt(i);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The top: the earliest entry of heap and wheel together
+    // ------------------------------------------------------------------------------------------
+
+    /** The earliest key, or {@link #EMPTY}; cascades wheel buckets first if they may hold it. */
+    long topKey() {
+        long start = wheel.firstStart();
+        if (start != Long.MAX_VALUE && (heap.size() == 0 || heap.key(0) >= start)) {
+            settle();
+        }
+        return heap.size() == 0 ? EMPTY : heap.key(0);
+    }
+
+    /** The earliest entry's timer; {@link #topKey} must have answered non-empty just before. */
+    HeapTimer top() {
+        return heap.timer(0);
+    }
+
+    /** The earliest entry's sequence; as {@link #top}. */
+    int topSeq() {
+        return heap.seq(0);
+    }
+
+    /** Removes the earliest entry; as {@link #top}. */
+    void removeTop() {
+        heap.removeAt(0);
+    }
+
+    /**
+     * Gives the earliest entry a later key: back into the wheel if the key is in its span, else
+     * down the heap.
+     *
+     * @param rearmed true for a new arming (a ticker's next tick), false to keep its sequence (a
+     *     lazy re-arm whose sequence {@link #touch} already set)
+     */
+    void moveTopDown(long key, boolean rearmed) {
+        int seq = rearmed ? nextSeq++ : heap.seq(0);
+        if (wheel.spans(key)) {
+            place(heap.removeAt(0), key, seq);
+        } else {
+            heap.moveTopDown(key, seq);
+        }
+    }
+
+    /**
+     * Owner, at the start of a pass at {@code now}: cascades every bucket that starts by then, and
+     * moves the wheel's floor to now's bucket. Not inside a batch.
+     */
+    void advanceTo(long now) {
+        while (wheel.firstStart() <= now) {
+            cascadeFirst();
+        }
+        wheel.advanceFloor(now);
+    }
+
+    /**
+     * Cascades wheel buckets until the heap's top is earlier than every wheel entry. Never inside
+     * a batch: the heap must be in order to read its top.
+     */
+    private void settle() {
+        for (long start = wheel.firstStart();
+                start != Long.MAX_VALUE && (heap.size() == 0 || heap.key(0) >= start);
+                start = wheel.firstStart()) {
+            cascadeFirst();
+        }
+    }
+
+    private void cascadeFirst() {
+        FarWheel.Bucket bucket = wheel.takeFirst();
+        long number = bucket.number;
+        int from = heap.size();
+        for (int i = 0; i < bucket.size; i++) {
+            HeapTimer t = bucket.timers[i];
+            // Keyed by the deadline now in the word: a later re-arm made while it waited moves it
+            // on to a later bucket, and the key is never later than the deadline.
+            long key = HeapTimer.when(t.word());
+            if (wheel.bucketOf(key) <= number || !wheel.tryAdd(t, key, bucket.seqs[i])) {
+                heap.append(t, key, bucket.seqs[i]);
             }
         }
-        Arrays.fill(timers, kept, size, null);
-        size = kept;
-        heapify();
+        lastCascade = bucket.size;
+        wheel.recycle(bucket);
+        heap.restoreFrom(from);
+    }
+
+    private void place(HeapTimer timer, long key, int seq) {
+        // A bucket that starts by the heap's top would be cascaded at the next look at the top:
+        // such an entry goes to the heap at once.
+        boolean far = heap.size() == 0 || wheel.bucketStart(key) > heap.key(0);
+        if (!far || !wheel.tryAdd(timer, key, seq)) {
+            if (batchFrom >= 0) {
+                heap.append(timer, key, seq);
+            } else {
+                heap.add(timer, key, seq);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Whole-queue operations
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Drops the entries the sweeper rejects and re-keys the heap's, the way Go's
+     * {@code clearDeletedTimers} does, then trims both halves to twice their live count. O(n).
+     * Dropped timers get {@code index == -1}.
+     */
+    void sweep(Sweeper sweeper) {
+        heap.sweep(sweeper);
+        heap.trimCapacity(2);
+        wheel.sweep(sweeper);
+    }
+
+    /**
+     * Shrinks the heap's arrays when they are more than four times too big for what they hold or
+     * for the last cascade; every pass. Without the second, a heap that empties between cascades
+     * would shrink and grow again for every bucket (seen as ~65 B/op of garbage at 1M timers).
+     */
+    void trimCapacity() {
+        if (heap.size() < lastCascade) {
+            heap.trimCapacity(4, lastCascade);
+        } else {
+            heap.trimCapacity(4);
+        }
     }
 
     /** Drops every entry, setting each timer's index to -1, and returns them for disarming. */
-    HeapTimer[] clear() {
-        HeapTimer[] all = Arrays.copyOf(timers, size);
-        for (HeapTimer t : all) {
-            t.index = -1;
-        }
-        Arrays.fill(timers, 0, size, null);
-        size = 0;
-        trimCapacity();
+    List<HeapTimer> clear() {
+        List<HeapTimer> all = new ArrayList<>(size());
+        heap.clear(all);
+        wheel.clear(all);
         return all;
-    }
-
-    /** Shrinks the arrays to twice the live size when they are more than four times too big. */
-    void trimCapacity() {
-        trimCapacity(4);
-    }
-
-    /**
-     * Shrinks the arrays to twice the live size when they are more than {@code slack} times too
-     * big. Every pass uses 4, so that add/remove around a power of two cannot thrash; after a
-     * sweep (rare: a quarter of the heap was deleted) 2 makes capacity at most twice the live
-     * count.
-     */
-    void trimCapacity(int slack) {
-        int capacity = keys.length;
-        if (capacity > MIN_CAPACITY && capacity > (long) slack * size) {
-            int target = Math.max(MIN_CAPACITY, 2 * size);
-            keys = Arrays.copyOf(keys, target);
-            seqs = Arrays.copyOf(seqs, target);
-            timers = Arrays.copyOf(timers, target);
-        }
-    }
-
-    private void grow() {
-        int capacity = keys.length;
-        if (capacity == Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("timer heap cannot grow past " + capacity + " entries");
-        }
-        int target = (int) Math.min(Integer.MAX_VALUE - 8L, 2L * capacity);
-        keys = Arrays.copyOf(keys, target);
-        seqs = Arrays.copyOf(seqs, target);
-        timers = Arrays.copyOf(timers, target);
-    }
-
-    private void heapify() {
-        for (int i = (size - 2) >>> 2; i >= 0 && size > 1; i--) {
-            siftDown(i, keys[i], seqs[i], timers[i]);
-        }
-    }
-
-    /** Whether (key, seq) orders before slot {@code j}. Sequences differ, so there are no ties. */
-    private boolean less(long key, int seq, int j) {
-        long other = keys[j];
-        return key < other || (key == other && seq - seqs[j] < 0);
-    }
-
-    private void place(int i, long key, int seq, HeapTimer timer) {
-        keys[i] = key;
-        seqs[i] = seq;
-        timers[i] = timer;
-        timer.index = i;
-    }
-
-    private void siftUp(int i, long key, int seq, HeapTimer timer) {
-        while (i > 0) {
-            int parent = (i - 1) >>> 2;
-            if (!less(key, seq, parent)) {
-                break;
-            }
-            place(i, keys[parent], seqs[parent], timers[parent]);
-            i = parent;
-        }
-        place(i, key, seq, timer);
-    }
-
-    private void siftDown(int i, long key, int seq, HeapTimer timer) {
-        int n = size;
-        while (true) {
-            int first = (i << 2) + 1;
-            if (first >= n || first < 0) {
-                break;
-            }
-            int best = first;
-            long bestKey = keys[first];
-            int end = Math.min(first + 4, n);
-            for (int c = first + 1; c < end; c++) {
-                long k = keys[c];
-                if (k < bestKey || (k == bestKey && seqs[c] - seqs[best] < 0)) {
-                    best = c;
-                    bestKey = k;
-                }
-            }
-            if (!(bestKey < key || (bestKey == key && seqs[best] - seq < 0))) {
-                break;
-            }
-            place(i, bestKey, seqs[best], timers[best]);
-            i = best;
-        }
-        place(i, key, seq, timer);
     }
 }

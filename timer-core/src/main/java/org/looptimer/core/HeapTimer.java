@@ -41,7 +41,8 @@ import java.util.function.Consumer;
  *                             born IDLE, and its first reset or resetAt is this transition.
  *   PENDING -> PENDING     A  {@link #arm} to a later deadline: only the word changes (lazy). The
  *                             entry keeps its earlier key; when it reaches the top the owner moves
- *                             it down to the new deadline.
+ *                             it down to the new deadline, and when its wheel bucket is cascaded
+ *                             the owner moves it on to the bucket of the new deadline.
  *   PENDING -> PENDING     A  {@link #arm} to an earlier deadline: O moves the entry up at once;
  *                             F sets QUEUED (if not set) and enqueues a notice.
  *   PENDING -> PENDING     O  {@link #advance}: a ticker runs; next deadline
@@ -49,12 +50,12 @@ import java.util.function.Consumer;
  *                             skipped, never burst.
  *   PENDING -> IDLE        O  {@link #retire}: a one-shot runs ({@link #runTask} right after; for
  *                             an AbstractTimer, its own run()). {@link #disarmInHeap}: O stops a
- *                             timer whose entry is in the heap, and removes the entry at once.
+ *                             timer that has an entry (heap or wheel), and removes it at once.
  *   PENDING -> STOPPED     A  {@link #markStopped}: stop by F, or by O while the entry is still in
  *                             the inbox. One CAS and a counter; never enqueues, never wakes.
  *   STOPPED -> PENDING     A  {@link #arm} before the owner dropped the entry: the entry is reused.
- *   STOPPED -> IDLE        O  {@link #retire}: the entry reaches the top, is swept, or is drained
- *                             from the inbox.
+ *   STOPPED -> IDLE        O  {@link #retire}: the entry reaches the heap's top, is swept (from
+ *                             the heap or a wheel bucket), or is drained from the inbox.
  *   any     -> any+QUEUED  F  {@link #arm}, as above; O clears QUEUED when it drains the reference
  *                             ({@link #clearQueued}).
  *   any     -> CLOSED      O  {@link #close}: the heap closes; every timer in its heap or inbox
@@ -71,10 +72,18 @@ import java.util.function.Consumer;
  * ({@link LeakDetection}) add no state and no transition: slack only moves the owner's wake-up or
  * a deadline before it is armed, and leak detection watches a wrapper of the handle from outside.
  *
- * <p>Invariants the owner relies on: an entry's heap key is never later than its timer's
- * {@code when} unless QUEUED is set (an earlier re-arm is on its way through the inbox), whether
- * the timer is PENDING or STOPPED; an entry exists exactly while the state is PENDING or STOPPED;
- * {@link #index} is the entry's heap slot, or -1 while it has none (IDLE, or still in the inbox).
+ * <p>Where an entry lives: in the owner's {@link DeadlineQueue}, either in its near heap, keyed by
+ * a deadline, or in a bucket of its far wheel, keyed by the bucket's first nanosecond; the queue
+ * cascades a bucket into the heap, keyed by each timer's {@code when} at that moment, before the
+ * heap's top could be later than anything in it. The states and transitions above do not depend
+ * on which.
+ *
+ * <p>Invariants the owner relies on: an entry's key (its heap key, or its wheel bucket's start) is
+ * never later than its timer's {@code when} unless QUEUED is set (an earlier re-arm is on its way
+ * through the inbox), whether the timer is PENDING or STOPPED; an entry exists exactly while the
+ * state is PENDING or STOPPED; {@link #index} locates the entry: its heap slot ({@code >= 0}), its
+ * wheel position ({@code <= -2}, see {@link FarWheel}), or -1 while it has none (IDLE, or still in
+ * the inbox).
  *
  * <h2>Threads</h2>
  *
@@ -91,7 +100,8 @@ import java.util.function.Consumer;
  * timer only through the {@link TimerHandle} methods, like any user.
  *
  * <p>Footprint: 12-byte header, two references, the word and the index: 32 bytes with compressed
- * oops, plus 16 bytes of heap slot (key, sequence, reference).
+ * oops, plus 8 bytes of wheel slot (reference, sequence) or 16 bytes of heap slot (key, sequence,
+ * reference); the slot arrays are at most twice the entries they hold.
  */
 class HeapTimer implements TimerHandle {
 
@@ -131,7 +141,7 @@ class HeapTimer implements TimerHandle {
     /** Deadline and state; see the class comment. Volatile reads, CAS writes. */
     private volatile long word;
 
-    /** Heap slot of this timer's entry, -1 when it has none. Owner thread only, plain. */
+    /** Where the entry is: heap slot, wheel position, or -1 (see the class comment). Owner only, plain. */
     int index = -1;
 
     HeapTimer(TimerHeap heap, Object task, long initialWord) {

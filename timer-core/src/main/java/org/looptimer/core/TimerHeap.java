@@ -46,6 +46,9 @@ import org.jctools.queues.MessagePassingQueue;
  *       and it is swept; a later re-arm only records the new deadline and the entry is moved down
  *       when it surfaces. The owner itself removes an entry it stops at once, which is cheaper
  *       than sweeping it later.
+ *   <li><b>Near heap, far wheel.</b> The {@link DeadlineQueue} keeps timers due within about two
+ *       seconds in a 4-ary heap and later ones in O(1) buckets of a wheel, cascaded into the heap
+ *       when they come near; deadlines stay exact on both sides.
  *   <li><b>Deadline-aware wake-ups</b>, as Go's {@code wakeNetPoller}: see {@link WakeGate}.
  *   <li><b>Never early.</b> Every delay is measured from a clock reading taken by the call, on
  *       every thread; the {@code now} a pass is given only decides what is due. Timers armed
@@ -101,15 +104,13 @@ public final class TimerHeap implements Timers, AutoCloseable {
     private final long slack;
 
     // --- owner only, plain ---
-    private final DeadlineQueue entries = new DeadlineQueue();
+    private final DeadlineQueue entries;
     private final MessagePassingQueue.Consumer<HeapTimer> applyFromInbox = this::applyFromInbox;
     private final DeadlineQueue.Sweeper sweeper = this::sweepEntry;
     /** The pass in progress, if any, and its time; see {@link #ownerDeadline}. */
     private boolean running;
 
     private long passNow;
-    /** First heap slot appended by the drain in progress; slots from here on are unordered. */
-    private int drainFrom;
 
     // --- written by any thread ---
     /** Stopped entries still in the heap or inbox. Atomic adds: foreign stops count here. */
@@ -133,6 +134,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         this.leaks = LeakTracker.create(b.leakDetection, b.stopLeaked);
         this.armed = new ArmedCount(b.maxTimers, this::topSiteForRejection);
         this.slack = b.slack;
+        this.entries = new DeadlineQueue(b.wheelShift);
     }
 
     /** A builder with the system clock, no waker, the calling thread as owner and no limit. */
@@ -240,12 +242,12 @@ public final class TimerHeap implements Timers, AutoCloseable {
 
     boolean stop(HeapTimer t) {
         boolean owner = ownerCheck.getAsBoolean();
-        if (owner && t.index >= 0) {
+        if (owner && DeadlineQueue.contains(t)) {
             // The owner removes its own entry at once: cheaper than sweeping it later.
             if (!t.disarmInHeap()) {
                 return false;
             }
-            entries.removeAt(t.index);
+            entries.remove(t);
             armed.ownerDisarm();
             publishTop();
             return true;
@@ -324,8 +326,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
 
     /** Owner: brings the entry of a timer it just re-armed in line with {@code when}. */
     private void placeOwnerRearm(HeapTimer t, long when, long before) {
-        int i = t.index;
-        if (i < 0) {
+        if (!DeadlineQueue.contains(t)) {
             // Placed now even if a reference still sits in the inbox (QUEUED): the owner's arming
             // order is its sequence now, not whenever the drain comes. The drain then finds the
             // entry and only reconciles it with the word.
@@ -334,13 +335,13 @@ public final class TimerHeap implements Timers, AutoCloseable {
             // The entry's key is never later than the old deadline (HeapTimer's invariant), so a
             // deadline past the old one is lazy without reading the key: no cache miss on the
             // heap arrays.
-            long key = when > HeapTimer.when(before) ? -1 : entries.key(i);
+            long key = when > HeapTimer.when(before) ? -1 : entries.keyOf(t);
             if (when > key) {
-                entries.touch(i); // lazy: moved down when it surfaces; armed now for FIFO ties
+                entries.touch(t); // lazy: moved down when it surfaces; armed now for FIFO ties
             } else if (when < key) {
-                entries.decreaseKey(i, when);
+                entries.decreaseKey(t, when);
             } else {
-                entries.removeAt(i); // same key, later arming: re-add to order after its peers
+                entries.remove(t); // same key, later arming: re-add to order after its peers
                 entries.add(t, when);
             }
         }
@@ -370,7 +371,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
             drainInbox();
             cleanTop();
             sweepIfWorthIt();
-            long next = withSlack(entries.size() == 0 ? HeapTimer.NEVER : entries.key(0));
+            long next = withSlack(nextKey());
             gate.publish(next);
             if (inbox.isEmpty()) { // volatile load after the volatile store in publish()
                 publishTop();
@@ -432,20 +433,21 @@ public final class TimerHeap implements Timers, AutoCloseable {
         int ran = 0;
         try {
             drainInbox();
+            entries.advanceTo(now);
             int armedBefore = entries.peekSeq();
-            while (ran < limit && entries.size() > 0) {
-                long key = entries.key(0);
+            while (ran < limit) {
+                long key = entries.topKey();
                 if (key > now) {
-                    break;
+                    break; // or empty: EMPTY is later than any time
                 }
-                HeapTimer t = entries.timer(0);
+                HeapTimer t = entries.top();
                 long w = t.word();
                 long when = HeapTimer.when(w);
                 if (HeapTimer.state(w) == HeapTimer.STOPPED) {
                     dropStoppedTop(t, w);
                 } else if (when > key) {
                     entries.moveTopDown(when, false);
-                } else if (key == now && entries.seq(0) - armedBefore >= 0) {
+                } else if (key == now && entries.topSeq() - armedBefore >= 0) {
                     break; // armed during this pass, and so is everything ordered after it
                 } else if (fire(t, w, when, now)) {
                     ran++;
@@ -467,7 +469,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
             if (!t.retire(w)) {
                 return false;
             }
-            entries.removeAt(0);
+            entries.removeTop();
             armed.ownerDisarm();
         } else {
             long next = HeapClock.nextTick(when, period, now);
@@ -490,20 +492,20 @@ public final class TimerHeap implements Timers, AutoCloseable {
 
     private void dropStoppedTop(HeapTimer t, long w) {
         if (t.retire(w)) {
-            entries.removeAt(0);
+            entries.removeTop();
             DELETED.getAndAdd(this, -1);
         }
     }
 
     /** Drops stopped entries from the top and moves lazily re-armed ones down to their deadline. */
     private void cleanTop() {
-        while (entries.size() > 0) {
-            HeapTimer t = entries.timer(0);
+        for (long key = entries.topKey(); key != DeadlineQueue.EMPTY; key = entries.topKey()) {
+            HeapTimer t = entries.top();
             long w = t.word();
             long when = HeapTimer.when(w);
             if (HeapTimer.state(w) == HeapTimer.STOPPED) {
                 dropStoppedTop(t, w);
-            } else if (when > entries.key(0)) {
+            } else if (when > key) {
                 entries.moveTopDown(when, false);
             } else {
                 return;
@@ -512,9 +514,9 @@ public final class TimerHeap implements Timers, AutoCloseable {
     }
 
     private void drainInbox() {
-        drainFrom = entries.size();
+        entries.beginBatch();
         inbox.drain(applyFromInbox, DRAIN_LIMIT);
-        entries.restoreFrom(drainFrom);
+        entries.endBatch();
     }
 
     /**
@@ -526,21 +528,16 @@ public final class TimerHeap implements Timers, AutoCloseable {
         for (; ; w = t.word()) {
             int state = HeapTimer.state(w);
             long when = HeapTimer.when(w);
-            int i = t.index;
-            if (i >= 0) {
+            if (DeadlineQueue.contains(t)) {
                 // PENDING or STOPPED. The key moves up to the word's deadline even for a stopped
                 // entry: a later reset revives the entry lazily, relying on key <= when.
-                if (when < entries.key(i)) {
-                    if (i >= drainFrom) {
-                        entries.rekeyUnordered(i, when); // appended in this batch, not sifted yet
-                    } else {
-                        entries.decreaseKey(i, when);
-                    }
+                if (when < entries.keyOf(t)) {
+                    entries.decreaseKey(t, when);
                 }
                 return; // later deadlines stay lazy
             }
             if (state == HeapTimer.PENDING) {
-                entries.append(t, when);
+                entries.add(t, when); // ordered with the batch, at its end
                 return;
             }
             if (state == HeapTimer.IDLE) {
@@ -558,8 +555,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
     private void sweepIfWorthIt() {
         int size = entries.size();
         if (size > 0 && deleted > (size >>> 2)) {
-            entries.sweep(sweeper);
-            entries.trimCapacity(2); // capacity <= 2x live after a sweep
+            entries.sweep(sweeper); // and trims: capacity <= 2x live after a sweep
         }
     }
 
@@ -576,8 +572,14 @@ public final class TimerHeap implements Timers, AutoCloseable {
         }
     }
 
+    /** The earliest key of the heap, or {@link HeapTimer#NEVER} when it is empty. */
+    private long nextKey() {
+        long key = entries.topKey();
+        return key == DeadlineQueue.EMPTY ? HeapTimer.NEVER : key;
+    }
+
     private void publishTop() {
-        long next = entries.size() == 0 ? HeapTimer.NEVER : entries.key(0);
+        long next = nextKey();
         // Opaque: a hint for other threads, never a synchronization point; skip unchanged values
         // so the cache line stays shared.
         if ((long) NEXT_DEADLINE.getOpaque(this) != next) {
@@ -764,6 +766,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         private LeakDetection leakDetection = LeakDetection.fromSystemProperty();
         private boolean stopLeaked = Boolean.getBoolean(LeakDetection.STOP_PROPERTY);
         private long slack;
+        private int wheelShift = FarWheel.DEFAULT_SHIFT;
 
         private Builder() {}
 
@@ -836,6 +839,15 @@ public final class TimerHeap implements Timers, AutoCloseable {
 
         Clock clock() {
             return clock;
+        }
+
+        /**
+         * log2 of the far wheel's bucket width in nanoseconds; default 31 (about two seconds). Tests
+         * narrow it so that their microsecond deadlines pass through the wheel.
+         */
+        Builder wheelShift(int shift) {
+            this.wheelShift = shift;
+            return this;
         }
 
         /** Builds the heap. Its origin is the clock's reading now. */

@@ -44,6 +44,7 @@ public class CloseRaceLincheckTest {
         heap = TimerHeap.builder()
                 .clock(new ManualClock(0))
                 .ownerCheck(OWNER::get)
+                .wheelShift(4) // 16 ns buckets: the target waits in the wheel, an earlier re-arm in the heap
                 .build();
         target = owner(() -> heap.schedule(() -> {}, 1_000, NANOSECONDS));
     }

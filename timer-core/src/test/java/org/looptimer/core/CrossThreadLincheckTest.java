@@ -51,6 +51,7 @@ public class CrossThreadLincheckTest {
                 .clock(new ManualClock(0))
                 .waker(wakeups::incrementAndGet)
                 .ownerCheck(OWNER::get)
+                .wheelShift(2) // 4 ns buckets: the published timer and some re-arms wait in the wheel
                 .build();
         OWNER.set(true);
         try {

@@ -85,11 +85,16 @@ class ForeignThreadStressTest {
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.compareAndSet(null, e));
         List<Throwable> callbackFailures = new ArrayList<>();
-        TimerThread timers = new TimerThread("stress-owner", TimerHeap.builder().failureHandler((timer, failure) -> {
-            synchronized (callbackFailures) {
-                callbackFailures.add(failure);
-            }
-        }));
+        TimerThread timers = new TimerThread(
+                "stress-owner",
+                TimerHeap.builder()
+                        .failureHandler((timer, failure) -> {
+                            synchronized (callbackFailures) {
+                                callbackFailures.add(failure);
+                            }
+                        })
+                        .wheelShift(12)); // 4 us buckets: the 0-5 ms deadlines pass through the wheel
+
         List<Tracked> all = new ArrayList<>();
         try {
             CountDownLatch ownerKnown = new CountDownLatch(1);

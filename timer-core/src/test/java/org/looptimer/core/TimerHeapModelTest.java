@@ -106,7 +106,12 @@ class TimerHeapModelTest {
             this.clock = new ManualClock(origin);
             this.model = new ReferenceTimers(origin);
             this.lastNow = origin;
-            TimerHeap.Builder builder = TimerHeap.builder().clock(clock).failureHandler(this::onFailure);
+            // Wheel buckets of 2^4 to 2^15 ns: the model's deadlines (up to 2 ms) fall in the wheel,
+            // beyond its span, and behind its horizon, in every mix.
+            TimerHeap.Builder builder = TimerHeap.builder()
+                    .clock(clock)
+                    .failureHandler(this::onFailure)
+                    .wheelShift(random.nextInt(4, 16));
             this.heap = (maxTimers == Integer.MAX_VALUE ? builder : builder.maxTimers(maxTimers)).build();
             this.foreign = withForeign
                     ? Executors.newSingleThreadExecutor(r -> {

@@ -79,7 +79,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * G1, the JDK default, because it is what a Netty server most likely runs: its reference write
  * barriers are part of what an object-based timer structure costs (looptimer's sifts move
  * {@code long} keys and few references; Netty's heap moves references only), and with under
- * 200 MB live in 2 GB no concurrent marking cycle runs while measuring.
+ * 200 MB live in 2 GB no concurrent marking cycle runs while measuring. {@code -XX:+AlwaysPreTouch}
+ * makes the kernel hand over every page of that heap before the first iteration: without it, each
+ * time the young generation moved onto pages not yet touched, the fork took page faults inside a
+ * measured iteration, and one row's iterations varied 2-4x on the project's VMs.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -88,7 +91,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+UseG1GC"})
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch", "-XX:+UseG1GC"})
 public class ChurnBenchmark {
 
     /** Pairs per invocation, the same for every implementation. */

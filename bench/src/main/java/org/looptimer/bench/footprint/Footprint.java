@@ -33,7 +33,8 @@ import org.openjdk.jol.vm.VM;
  * <ul>
  *   <li><b>layout</b>: JOL's shallow size of the objects allocated per timer, plus the bytes of
  *       the timer's slot in the structure's arrays (looptimer: {@code long} key + {@code int}
- *       sequence + reference = 16 B with compressed oops; Netty's heap and the JDK pool: one
+ *       sequence + reference = 16 B with compressed oops in the near heap, the worst case; a timer
+ *       due more than two seconds out waits in the far wheel, reference + sequence = 8 B; Netty's heap and the JDK pool: one
  *       reference; Agrona: one {@code long}). The structural floor.
  *   <li><b>heap delta</b>: heap used after a full GC with {@code N} pending timers minus the same
  *       structure empty, over {@code N}: everything, including array slack after doubling.
@@ -78,7 +79,8 @@ public final class Footprint {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_TIMERS;
         long oop = (VM.current().sizeOf(new Object[64]) - VM.current().sizeOf(new Object[0])) / 64;
-        long slot = Long.BYTES + Integer.BYTES + oop; // key + sequence + reference
+        long slot = Long.BYTES + Integer.BYTES + oop; // key + sequence + reference: the near heap's
+        long wheelSlot = Integer.BYTES + oop; // sequence + reference: a far wheel bucket's
         System.out.printf(
                 "Footprint: bytes per pending one-shot timer, %,d timers sharing one task"
                         + " (reference %d B, object header %d B, alignment %d B)%n",
@@ -92,7 +94,7 @@ public final class Footprint {
         double measured = looptimer[0] / (double) n;
         row(
                 "looptimer TimerHeap",
-                "HeapTimer " + timer + " + slot " + slot,
+                "HeapTimer " + timer + " + slot " + slot + " (heap) / " + wheelSlot + " (wheel)",
                 timer + slot,
                 measured,
                 looptimer[1] / (double) n);

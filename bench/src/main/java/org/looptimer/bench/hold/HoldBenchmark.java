@@ -46,6 +46,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       and runs) and the callback calls {@code schedule}. {@code runNow()} also runs the
  *       {@code LocalIoHandler}'s non-blocking poll, an I/O step looptimer's row does not have
  *       (a few nanoseconds).
+ *   <li>{@code looptimerEqual} and {@code nettyEventLoopEqual}: the same, but every callback
+ *       re-arms with one fixed delay (1 h), as a server with one request timeout does: every new
+ *       deadline is later than every live one, so deadlines arrive in the order they are armed.
  *   <li>{@code agronaWheel}: Agrona's wheel has no "earliest deadline" query, so the operation
  *       drives it as its owner would: {@code poll(now, handler, 1)} tick after tick until one
  *       timer expires. The tick is chosen so that one tick is about the mean time between
@@ -63,7 +66,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+UseG1GC"})
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch", "-XX:+UseG1GC"})
 public class HoldBenchmark {
 
     // ------------------------------------------------------------------------------------------
@@ -82,9 +85,13 @@ public class HoldBenchmark {
         final Runnable reschedule = new Runnable() {
             @Override
             public void run() {
-                heap.schedule(this, delays.next(), TimeUnit.NANOSECONDS);
+                heap.schedule(this, nextDelay(), TimeUnit.NANOSECONDS);
             }
         };
+
+        long nextDelay() {
+            return delays.next();
+        }
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -112,6 +119,20 @@ public class HoldBenchmark {
         long next = s.heap.nextDeadlineNanos();
         s.clock.set(next);
         return s.heap.runDue(next);
+    }
+
+    /** Every expiry re-arms the one timeout a server uses: new deadlines arrive in order. */
+    @State(Scope.Thread)
+    public static class LooptimerEqual extends Looptimer {
+        @Override
+        long nextDelay() {
+            return Delays.MIN_NANOS;
+        }
+    }
+
+    @Benchmark
+    public int looptimerEqual(LooptimerEqual s) {
+        return looptimer(s);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -182,9 +203,13 @@ public class HoldBenchmark {
             @SuppressWarnings("FutureReturnValueIgnored")
             @Override
             public void run() {
-                loop.schedule(this, delays.next(), TimeUnit.NANOSECONDS);
+                loop.schedule(this, nextDelay(), TimeUnit.NANOSECONDS);
             }
         };
+
+        long nextDelay() {
+            return delays.next();
+        }
 
         // The held timers re-arm themselves as they fire; none is ever awaited or cancelled.
         @SuppressWarnings("FutureReturnValueIgnored")
@@ -213,6 +238,20 @@ public class HoldBenchmark {
     public int nettyEventLoop(NettyEventLoop s) {
         s.ticker.set(s.loop.nextDeadlineNanos());
         return s.loop.runNow();
+    }
+
+    /** As {@link LooptimerEqual}: one timeout for every re-arm. */
+    @State(Scope.Thread)
+    public static class NettyEventLoopEqual extends NettyEventLoop {
+        @Override
+        long nextDelay() {
+            return Delays.MIN_NANOS;
+        }
+    }
+
+    @Benchmark
+    public int nettyEventLoopEqual(NettyEventLoopEqual s) {
+        return nettyEventLoop(s);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ import org.openjdk.jmh.runner.IterationType;
 @Measurement(iterations = 5, time = 2)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class ForeignScheduleBenchmark {
 
     /** Futures each benchmark thread keeps pending; a power of two, the ring index is masked. */

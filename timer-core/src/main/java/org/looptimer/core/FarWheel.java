@@ -1,0 +1,369 @@
+package org.looptimer.core;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The far half of a {@link DeadlineQueue}: entries due after the current bucket, in buckets of 2^31 ns
+ * (about two seconds) of deadline, the way the Linux timer wheel and Seastar
+ * bucket far deadlines. Adding and removing an entry is O(1) whatever the deadlines; a bucket is
+ * only ordered when it comes near and the queue cascades it into the {@link NearHeap}. Most idle
+ * timeouts are stopped, or re-armed later, before their bucket comes near, and never meet the heap.
+ *
+ * <p>Deadlines stay exact: a bucket only says where an entry waits, and its entries carry their
+ * arming sequences, so the heap orders them exactly once they are cascaded.
+ *
+ * <p>Layout: a ring of {@value #SLOTS} buckets, so the wheel spans about 4.9 hours past its floor,
+ * the bucket of the owner's last pass; an entry due later goes to the heap, and so does one due
+ * within the floor's bucket. Bucket {@code b} (absolute: deadline {@code >>} {@code shift}) lives
+ * in slot {@code b % SLOTS}; the ring holds buckets {@code floor + 1 .. floor + SLOTS}, so a slot
+ * is never shared. A bucket is two parallel arrays (timer, arming
+ * sequence: 8 bytes an entry with compressed oops) in arming order, until a removal swaps the last
+ * entry into the hole. A bitmap of non-empty slots finds the next bucket without walking empty ones.
+ *
+ * <p>An entry's {@link HeapTimer#index} is {@code -2 - (pos << SLOT_BITS | slot)}: negative, so the
+ * heap's slots and -1 ("no entry") keep their meaning, and it locates the entry in O(1).
+ *
+ * <p>Memory follows the live count: a bucket's arrays grow by half as it fills; an emptied bucket is kept
+ * for reuse only while the spare buckets hold fewer slots than the wheel has entries, and a sweep
+ * trims every bucket to twice its size.
+ *
+ * <p>Threads: owner thread only, no synchronization; {@link #count()} and {@link #capacity()} may
+ * be read racily for statistics.
+ */
+final class FarWheel {
+
+    /**
+     * By default a bucket spans 2^31 ns, about 2.1 s, of deadlines. Measured at 1M timers an hour
+     * or two out, 2^30 ns buckets were slower to churn and expire: more buckets, more cache misses.
+     */
+    static final int DEFAULT_SHIFT = 31;
+
+    static final int SLOT_BITS = 13;
+
+    /** Buckets in the ring: with {@link #DEFAULT_SHIFT}, a span of 2^44 ns, about 4.9 h. */
+    static final int SLOTS = 1 << SLOT_BITS;
+
+    /** The most entries a bucket holds: a position must fit the index code beside the slot. */
+    static final int MAX_BUCKET_SIZE = (1 << (31 - SLOT_BITS)) - 1;
+
+    private static final int MASK = SLOTS - 1;
+    private static final int MIN_BUCKET_CAPACITY = 2; // a sparse wheel, one timer a bucket, costs 2x
+
+    /** One bucket's entries. Owner only. */
+    static final class Bucket {
+        long number;
+        HeapTimer[] timers = new HeapTimer[MIN_BUCKET_CAPACITY];
+        int[] seqs = new int[MIN_BUCKET_CAPACITY];
+        int size;
+        /** The next spare bucket, while this one is spare. */
+        Bucket nextSpare;
+    }
+
+    /** log2 of a bucket's width in nanoseconds. */
+    private final int shift;
+
+    private final Bucket[] ring = new Bucket[SLOTS];
+    private final long[] nonEmpty = new long[SLOTS / Long.SIZE];
+    /** Bit {@code w} set while {@code nonEmpty[w]} is not zero: a search reads at most 2 + 1 words. */
+    private final long[] nonEmptyWords = new long[SLOTS / Long.SIZE / Long.SIZE];
+
+    /**
+     * The bucket of the owner's last pass, or bucket 0 before any: the wheel takes later buckets
+     * only. The queue cascades every bucket up to a pass's time before it moves the floor there.
+     */
+    private long floor;
+    /** The first non-empty bucket, or -1 when it must be looked up again. */
+    private long first = -1;
+
+    private int count;
+    private int capacity;
+    private Bucket spares;
+    private int spareCapacity;
+
+    /** @param shift log2 of a bucket's width in nanoseconds; tests use narrow buckets */
+    FarWheel(int shift) {
+        if (shift < 0 || shift > 50) {
+            throw new IllegalArgumentException("bucket width 2^" + shift + " ns");
+        }
+        this.shift = shift;
+    }
+
+    int count() {
+        return count;
+    }
+
+    /** Entry slots in the buckets in use. */
+    int capacity() {
+        return capacity;
+    }
+
+    /** Whether a deadline falls in the wheel's span, past its floor. */
+    boolean spans(long key) {
+        long ahead = (key >> shift) - floor;
+        return ahead > 0 && ahead <= SLOTS;
+    }
+
+    /** The bucket a deadline falls in. */
+    long bucketOf(long key) {
+        return key >> shift;
+    }
+
+    /** The first nanosecond of the bucket a deadline falls in. */
+    long bucketStart(long key) {
+        return (key >> shift) << shift;
+    }
+
+    /**
+     * Moves the floor to the bucket of {@code now}; the caller has cascaded every bucket that
+     * starts at or before it, so every entry left is in a later bucket.
+     */
+    void advanceFloor(long now) {
+        floor = Math.max(floor, now >> shift);
+    }
+
+    /**
+     * Adds an entry if its deadline is in the wheel's span and its bucket has room.
+     *
+     * @return false if the heap must take it
+     */
+    boolean tryAdd(HeapTimer timer, long key, int seq) {
+        long number = key >> shift; // signed: a negative key stays behind the floor
+        long ahead = number - floor;
+        if (ahead <= 0 || ahead > SLOTS) {
+            return false;
+        }
+        int slot = (int) number & MASK;
+        Bucket bucket = ring[slot];
+        if (bucket == null) {
+            bucket = openBucket(slot, number);
+        } else if (bucket.size == MAX_BUCKET_SIZE) {
+            return false;
+        }
+        int pos = bucket.size;
+        if (pos == bucket.timers.length) {
+            grow(bucket);
+        }
+        bucket.timers[pos] = timer;
+        bucket.seqs[pos] = seq;
+        bucket.size = pos + 1;
+        timer.index = code(pos, slot);
+        count++;
+        return true;
+    }
+
+    /** Removes {@code timer}'s entry (its index must be a wheel code); its index becomes -1. */
+    void remove(HeapTimer timer) {
+        int code = -2 - timer.index;
+        int slot = code & MASK;
+        int pos = code >>> SLOT_BITS;
+        Bucket bucket = ring[slot];
+        int last = --bucket.size;
+        if (pos != last) {
+            HeapTimer moved = bucket.timers[last];
+            bucket.timers[pos] = moved;
+            bucket.seqs[pos] = bucket.seqs[last];
+            moved.index = code(pos, slot);
+        }
+        bucket.timers[last] = null;
+        timer.index = -1;
+        count--;
+        if (last == 0) {
+            closeBucket(slot, bucket);
+        }
+    }
+
+    /** The earliest deadline {@code timer}'s bucket can hold: never later than its key. */
+    long keyOf(HeapTimer timer) {
+        return ring[(-2 - timer.index) & MASK].number << shift;
+    }
+
+    /** Gives {@code timer}'s entry a new arming sequence. */
+    void setSeq(HeapTimer timer, int seq) {
+        int code = -2 - timer.index;
+        ring[code & MASK].seqs[code >>> SLOT_BITS] = seq;
+    }
+
+    /** The earliest deadline any entry can have, or {@link Long#MAX_VALUE} when empty. */
+    long firstStart() {
+        return count == 0 ? Long.MAX_VALUE : firstBucket() << shift;
+    }
+
+    /**
+     * Detaches the first non-empty bucket; the caller takes its entries
+     * (their indexes are stale) and then hands it to {@link #recycle}.
+     */
+    Bucket takeFirst() {
+        long number = firstBucket();
+        int slot = (int) number & MASK;
+        Bucket bucket = ring[slot];
+        ring[slot] = null;
+        markEmpty(slot);
+        first = -1;
+        count -= bucket.size;
+        capacity -= bucket.timers.length;
+        return bucket;
+    }
+
+    /** Takes back a bucket from {@link #takeFirst} once its entries are placed elsewhere. */
+    void recycle(Bucket bucket) {
+        Arrays.fill(bucket.timers, 0, bucket.size, null);
+        bucket.size = 0;
+        keepSpare(bucket);
+    }
+
+    /**
+     * Drops the entries {@code sweeper} rejects, and trims every bucket to twice its size. Kept
+     * entries stay in their buckets: their deadline is never earlier than the bucket's start,
+     * unless an earlier re-arm is on its way through the inbox, which moves them.
+     */
+    void sweep(DeadlineQueue.Sweeper sweeper) {
+        for (int slot = nextSetBit(0); slot >= 0; slot = nextSetBit(slot + 1)) {
+            Bucket bucket = ring[slot];
+            int kept = 0;
+            for (int i = 0; i < bucket.size; i++) {
+                HeapTimer t = bucket.timers[i];
+                if (sweeper.keep(t) < 0) {
+                    t.index = -1;
+                } else {
+                    bucket.timers[kept] = t;
+                    bucket.seqs[kept] = bucket.seqs[i];
+                    t.index = code(kept, slot);
+                    kept++;
+                }
+            }
+            Arrays.fill(bucket.timers, kept, bucket.size, null);
+            count -= bucket.size - kept;
+            bucket.size = kept;
+            if (kept == 0) {
+                closeBucket(slot, bucket);
+            } else if (bucket.timers.length > 2 * kept && bucket.timers.length > MIN_BUCKET_CAPACITY) {
+                resize(bucket, Math.max(MIN_BUCKET_CAPACITY, 2 * kept));
+            }
+        }
+        spares = null; // memory follows the live count after a sweep: no spare outlives it
+        spareCapacity = 0;
+    }
+
+    /** Drops every entry into {@code into}, setting each timer's index to -1. */
+    void clear(List<HeapTimer> into) {
+        for (int slot = nextSetBit(0); slot >= 0; slot = nextSetBit(slot + 1)) {
+            Bucket bucket = ring[slot];
+            for (int i = 0; i < bucket.size; i++) {
+                bucket.timers[i].index = -1;
+                into.add(bucket.timers[i]);
+            }
+            ring[slot] = null;
+        }
+        Arrays.fill(nonEmpty, 0);
+        Arrays.fill(nonEmptyWords, 0);
+        count = 0;
+        capacity = 0;
+        first = -1;
+        spares = null;
+        spareCapacity = 0;
+    }
+
+    private static int code(int pos, int slot) {
+        return -2 - ((pos << SLOT_BITS) | slot);
+    }
+
+    private Bucket openBucket(int slot, long number) {
+        Bucket bucket = spares;
+        if (bucket != null) {
+            spares = bucket.nextSpare;
+            bucket.nextSpare = null;
+            spareCapacity -= bucket.timers.length;
+        } else {
+            bucket = new Bucket();
+        }
+        bucket.number = number;
+        ring[slot] = bucket;
+        capacity += bucket.timers.length;
+        nonEmpty[slot >>> 6] |= 1L << slot;
+        nonEmptyWords[slot >>> 12] |= 1L << (slot >>> 6);
+        if (count == 0) {
+            first = number;
+        } else if (first >= 0 && number < first) {
+            first = number;
+        }
+        return bucket;
+    }
+
+    private void closeBucket(int slot, Bucket bucket) {
+        ring[slot] = null;
+        markEmpty(slot);
+        capacity -= bucket.timers.length;
+        if (bucket.number == first) {
+            first = -1;
+        }
+        keepSpare(bucket);
+    }
+
+    /** Keeps an empty bucket for the next one opened, while spares hold fewer slots than live entries. */
+    private void keepSpare(Bucket bucket) {
+        int length = bucket.timers.length;
+        if ((long) spareCapacity + length <= count) {
+            bucket.nextSpare = spares;
+            spares = bucket;
+            spareCapacity += length;
+        }
+    }
+
+    /** By half: a bucket fills once and is cascaded, so slack costs more than the extra copies. */
+    private void grow(Bucket bucket) {
+        int length = bucket.timers.length;
+        resize(bucket, Math.min(MAX_BUCKET_SIZE, length + Math.max(2, length >> 1))); // no overflow: < 2^18
+    }
+
+    private void resize(Bucket bucket, int length) {
+        capacity += length - bucket.timers.length;
+        bucket.timers = Arrays.copyOf(bucket.timers, length);
+        bucket.seqs = Arrays.copyOf(bucket.seqs, length);
+    }
+
+    /** The first non-empty bucket after the floor; the wheel must not be empty. */
+    private long firstBucket() {
+        long number = first;
+        if (number < 0) {
+            int start = (int) (floor + 1) & MASK;
+            int slot = nextSetBit(start);
+            if (slot < 0) {
+                slot = nextSetBit(0); // the ring wrapped past its end
+            }
+            number = floor + 1 + ((slot - start) & MASK);
+            first = number;
+        }
+        return number;
+    }
+
+    private void markEmpty(int slot) {
+        int word = slot >>> 6;
+        if ((nonEmpty[word] &= ~(1L << slot)) == 0) {
+            nonEmptyWords[word >>> 6] &= ~(1L << word);
+        }
+    }
+
+    /**
+     * The first non-empty slot at or after {@code from}, or -1: the slot's own word, then the
+     * summary of words, so no search walks empty words one by one.
+     */
+    private int nextSetBit(int from) {
+        if (from >= SLOTS) {
+            return -1;
+        }
+        int word = from >>> 6;
+        long bits = nonEmpty[word] & (-1L << from);
+        if (bits != 0) {
+            return (word << 6) + Long.numberOfTrailingZeros(bits);
+        }
+        for (int w = word + 1, summary = w >>> 6; summary < nonEmptyWords.length; summary++) {
+            long words = nonEmptyWords[summary] & (summary == w >>> 6 ? -1L << w : -1L);
+            if (words != 0) {
+                int next = (summary << 6) + Long.numberOfTrailingZeros(words);
+                return (next << 6) + Long.numberOfTrailingZeros(nonEmpty[next]);
+            }
+        }
+        return -1;
+    }
+}
