@@ -71,8 +71,8 @@ import org.looptimer.core.Deadlines;
  * <p>Threads: {@link #run()} and {@link #disarmedByClose()} on the loop only (the heap calls
  * them); everything else, any thread. A {@link #cancel} from another thread is one CAS on the state
  * and one on the timer: it never wakes the loop. The object is also a
- * {@link org.looptimer.core.TimerHandle}; stopping or re-arming it through that interface instead of
- * {@link #cancel} only confuses this future, never the loop.
+ * {@link org.looptimer.core.TimerHandle}: a {@code stop()} through that face cancels the future, and
+ * a re-arm only moves when it runs; neither can reach the loop's heap.
  */
 abstract class LoopScheduledFuture<V> extends AbstractTimer implements ScheduledFuture<V>, Promise<V> {
 
@@ -237,6 +237,16 @@ abstract class LoopScheduledFuture<V> extends AbstractTimer implements Scheduled
     /** The heap closed while this was pending (the loop shuts down): it completes as cancelled. */
     @Override
     protected void disarmedByClose() {
+        cancel(false);
+    }
+
+    /**
+     * Someone stopped this through its {@link org.looptimer.core.TimerHandle} face, not through
+     * {@link #cancel}: the task will not run, so the future completes as cancelled rather than stay
+     * pending forever. (Our own cancel lands here too, and finds the future already cancelled.)
+     */
+    @Override
+    protected void stopped() {
         cancel(false);
     }
 

@@ -55,6 +55,22 @@ class LoopScheduledFutureTest {
     }
 
     /**
+     * The future is also a {@link org.looptimer.core.TimerHandle}: stopping it through that face
+     * must not leave a future that never completes and a waiter that never wakes.
+     */
+    @Test
+    void stoppingTheFutureAsATimerHandleCancelsIt() throws Exception {
+        AtomicBoolean ran = new AtomicBoolean();
+        ScheduledFuture<?> f = loop.schedule(() -> ran.set(true), 1, TimeUnit.HOURS);
+        org.looptimer.core.TimerHandle handle = assertInstanceOf(org.looptimer.core.TimerHandle.class, f);
+        assertTrue(handle.stop());
+        assertTrue(f.await(10, TimeUnit.SECONDS), "the stopped future completes");
+        assertTrue(f.isCancelled());
+        assertFalse(ran.get());
+        assertFalse(f.cancel(false), "already cancelled");
+    }
+
+    /**
      * A long task on the loop leaves the pass's clock reading stale; a Netty schedule from the loop
      * must still count its delay from the call, as stock Netty does.
      */

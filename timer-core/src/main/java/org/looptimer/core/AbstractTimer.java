@@ -36,7 +36,7 @@ import java.util.Objects;
  * heap's driver stay out of reach, so a subclass can break itself but never its heap.
  *
  * <p>Threads: {@link #run()} and {@link #disarmedByClose()} are called on the heap's owner
- * thread; {@link #task()} and {@link #dropTask()} may be called on any thread; the
+ * thread, {@link #stopped()} on the thread that stopped the timer; {@link #task()} and {@link #dropTask()} may be called on any thread; the
  * {@link TimerHandle} methods are safe from any thread, as for every timer.
  *
  * <p>Footprint: {@link HeapTimer}'s 32 bytes, the task slot included, plus the subclass's fields.
@@ -79,6 +79,13 @@ public abstract class AbstractTimer extends HeapTimer {
      */
     protected void disarmedByClose() {}
 
+    /**
+     * The thread that called {@link #stop()}, after that call prevented a run: a subclass whose
+     * own state says "pending" (a future, say) settles it here, so that stopping the object through
+     * its {@link TimerHandle} face leaves it consistent. Does nothing unless overridden.
+     */
+    protected void stopped() {}
+
     /** The task given to the constructor, or null once {@link #dropTask()} ran. Any thread. */
     protected final Object task() {
         return task;
@@ -98,6 +105,11 @@ public abstract class AbstractTimer extends HeapTimer {
     @Override
     final void runTask() {
         run();
+    }
+
+    @Override
+    final void stoppedByHandle() {
+        stopped();
     }
 
     @Override

@@ -18,9 +18,8 @@ import java.util.List;
  *
  * <p>What that buys. A server's timeouts of a few equal durations arrive in deadline order; each
  * schedule, stop and re-arm (earlier or later) is O(1) in the wheel, and the heap only ever holds
- * about one bucket (two seconds) of deadlines, in which an expiry is O(log4 of that). Random deadlines
- * behave the same: a million timers an hour or two out cost the heap nothing until their second
- * comes.
+ * about one bucket (about 34 ms) of deadlines, in which an expiry is O(log4 of that). Random deadlines
+ * within the wheel's span (about 4.6 minutes) behave the same; later ones go to the heap.
  *
  * <p>Sequences: every arming takes the next {@code int} from one counter, in the heap and in the
  * wheel alike, and the heap breaks equal deadlines by it, so timers due at the same instant run in

@@ -198,6 +198,9 @@ class HeapTimer implements TimerHandle {
         ((Runnable) task).run();
     }
 
+    /** Any thread, after {@link #stop()} prevented a run: the heap's own timers need no notice. */
+    void stoppedByHandle() {}
+
     /**
      * Owner, after {@link TimerHeap#close} disarmed this pending timer: tells whoever must know
      * that it will never run. The heap's own timers hand their task to {@code disarmedTasks}.
@@ -318,7 +321,11 @@ class HeapTimer implements TimerHandle {
 
     @Override
     public final boolean stop() {
-        return heap.stop(this);
+        if (heap.stop(this)) {
+            stoppedByHandle();
+            return true;
+        }
+        return false;
     }
 
     @Override

@@ -842,7 +842,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         }
 
         /**
-         * log2 of the far wheel's bucket width in nanoseconds; default 31 (about two seconds). Tests
+         * log2 of the far wheel's bucket width in nanoseconds; default 25 (about 34 ms). Tests
          * narrow it so that their microsecond deadlines pass through the wheel.
          */
         Builder wheelShift(int shift) {
