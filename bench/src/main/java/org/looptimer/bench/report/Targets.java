@@ -35,7 +35,15 @@ final class Targets {
         rearm(out, rows, LIVE_10K, "later re-arm (hot), 10k live");
         rearm(out, rows, LIVE_1M, "later re-arm (hot), 1M live");
         String inLoop = "inLoopScheduleCancel.scheduleCancel";
-        speedup(out, rows, inLoop, "looptimer", "netty", LIVE_10K + ",transport=nio", 1.5, "stock / Netty API, 10k live");
+        speedup(
+                out,
+                rows,
+                inLoop,
+                "looptimer",
+                "netty",
+                LIVE_10K + ",transport=nio",
+                1.5,
+                "stock / Netty API, 10k live");
         speedup(out, rows, inLoop, "looptimer", "netty", LIVE_1M + ",transport=nio", 2, "stock / Netty API, 1M live");
         // "Within 1.5x of Agrona's wheel": Agrona / looptimer at least 1 / 1.5.
         speedup(out, rows, "hold", "looptimer", "agronaWheel", LIVE_1M, 1 / 1.5, "hold: Agrona / looptimer, 1M");
