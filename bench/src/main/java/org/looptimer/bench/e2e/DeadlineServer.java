@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.looptimer.bench.netty.CountingIoHandlerFactory;
 import org.looptimer.netty.TimerEventLoopGroup;
 import org.looptimer.netty.handler.HeartbeatHandler;
 import org.looptimer.netty.handler.HeartbeatTimeoutEvent;
@@ -138,7 +139,8 @@ public final class DeadlineServer implements AutoCloseable {
     // After a failed bind the caller needs the bind's exception, not the shutdown's future.
     @SuppressWarnings("FutureReturnValueIgnored")
     static DeadlineServer start(Config config) throws InterruptedException {
-        CountingIoHandlers io = new CountingIoHandlers(config.transport().newFactory());
+        CountingIoHandlerFactory io =
+                new CountingIoHandlerFactory(config.transport().newFactory());
         EventLoopGroup group = config.stock()
                 ? new MultiThreadIoEventLoopGroup(config.threads(), io)
                 : new TimerEventLoopGroup(config.threads(), io);

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.looptimer.bench.netty.CountingIoHandlerFactory;
 import org.looptimer.netty.TimerEventLoopGroup;
 import org.looptimer.netty.handler.IdleTimeoutHandler;
 
@@ -88,7 +89,8 @@ public final class IdleTimeoutProxy implements AutoCloseable {
     // After a failed bind the caller needs the bind's exception, not the shutdown's future.
     @SuppressWarnings("FutureReturnValueIgnored")
     static IdleTimeoutProxy start(Config config) throws InterruptedException {
-        CountingIoHandlers io = new CountingIoHandlers(config.transport().newFactory());
+        CountingIoHandlerFactory io =
+                new CountingIoHandlerFactory(config.transport().newFactory());
         EventLoopGroup group = config.stock()
                 ? new MultiThreadIoEventLoopGroup(config.threads(), io)
                 : new TimerEventLoopGroup(config.threads(), io);

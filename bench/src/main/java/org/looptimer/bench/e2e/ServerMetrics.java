@@ -12,6 +12,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.looptimer.bench.netty.CountingIoHandlerFactory;
 
 /**
  * What a server process counts about itself, reported as JSON by {@link ServerControl}: the
@@ -33,14 +34,14 @@ final class ServerMetrics {
     private final LongAdder heartbeatsSent = new LongAdder();
     private final LongAdder deadPeerCloses = new LongAdder();
     private final Recorder idleLateness = new Recorder(3);
-    private final CountingIoHandlers loops;
+    private final CountingIoHandlerFactory loops;
     private final ChannelHandler connectionCounter = new ConnectionCounter();
 
     // --- the control thread only ---
     private final Histogram latenessSoFar = new Histogram(3);
     private Histogram recycled;
 
-    ServerMetrics(CountingIoHandlers loops) {
+    ServerMetrics(CountingIoHandlerFactory loops) {
         this.loops = loops;
     }
 

@@ -14,7 +14,7 @@
  *
  * <p>Around them: {@code Transport} (nio, epoll, io_uring), {@code ServerMetrics} and
  * {@code ServerControl} (what a server counts and how a driver reads it), {@code ServerProcess}
- * (a server in its own JVM), {@code CountingIoHandlers} (polls and wake-ups of any group),
+ * (a server in its own JVM), {@code netty.CountingIoHandlerFactory} (polls and wake-ups of any group),
  * {@code Scenario}, {@code Options}.
  */
 package org.looptimer.bench.e2e;

@@ -6,8 +6,6 @@ import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.ThreadAwareExecutor;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,27 +14,16 @@ import java.util.concurrent.atomic.LongAdder;
  * looptimer loop. Everything else is delegated, and {@code register} returns the delegate's
  * {@link IoRegistration} unchanged, so channels behave as on the bare transport.
  *
- * <p>Threads: {@code wakeup()} is called by any thread, so its count is a {@link LongAdder}
- * (striped: two scheduling threads do not contend on one cache line, keeping the instrument's own
- * cost small and equal for both loops). {@code run()} is called by the loop only, so its count is
- * a plain increment published with an opaque store. The counts may be read by any thread.
+ * <p>Threads: {@code wakeup()} is called by any thread and {@code run()} by every loop of the
+ * group the factory serves, so both counts are {@link LongAdder}s (striped: two threads do not
+ * contend on one cache line, keeping the instrument's own cost small and equal for both kinds of
+ * loop). The counts may be read by any thread.
  */
 public final class CountingIoHandlerFactory implements IoHandlerFactory {
 
-    private static final VarHandle POLLS;
-
-    static {
-        try {
-            POLLS = MethodHandles.lookup().findVarHandle(CountingIoHandlerFactory.class, "polls", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final IoHandlerFactory delegate;
     private final LongAdder wakeups = new LongAdder();
-    /** Written by the one loop this factory's handler serves. */
-    private long polls;
+    private final LongAdder polls = new LongAdder();
 
     public CountingIoHandlerFactory(IoHandlerFactory delegate) {
         this.delegate = delegate;
@@ -49,7 +36,7 @@ public final class CountingIoHandlerFactory implements IoHandlerFactory {
 
     /** {@code IoHandler.run()} calls (polls) so far. Any thread. */
     public long polls() {
-        return (long) POLLS.getOpaque(this);
+        return polls.sum();
     }
 
     @Override
@@ -63,8 +50,7 @@ public final class CountingIoHandlerFactory implements IoHandlerFactory {
 
             @Override
             public int run(IoHandlerContext context) {
-                // Opaque: a whole value for readers on other threads, no fence on the loop's path.
-                POLLS.setOpaque(CountingIoHandlerFactory.this, polls + 1);
+                polls.increment();
                 return handler.run(context);
             }
 
