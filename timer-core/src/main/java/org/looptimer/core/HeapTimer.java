@@ -94,8 +94,9 @@ import java.util.function.Consumer;
  *
  * <p>An {@link AbstractTimer} subclass (in any package) is a HeapTimer whose {@link #task} slot
  * holds what the subclass needs, and which it may drop; the heap calls its {@code run()} where it
- * would run a task ({@link #runTask}) and its {@code disarmedByClose()} where close would hand a
- * task over ({@link #disarmedByClose(java.util.function.Consumer)}). It adds no state and no
+ * would run a task ({@link #runTask}), its {@code disarmedByClose()} where close would hand a
+ * task over ({@link #disarmedByClose(java.util.function.Consumer)}), and its {@code stopped()}
+ * after a {@link #stop()} that prevented a run ({@link #stoppedByHandle}). It adds no state and no
  * transition: the word, the index and the heap stay package-private, so a subclass reaches the
  * timer only through the {@link TimerHandle} methods, like any user.
  *
