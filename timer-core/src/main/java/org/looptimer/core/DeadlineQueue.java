@@ -5,28 +5,41 @@ import java.util.List;
 
 /**
  * The owner's priority queue of timer entries: a {@link NearHeap} for what is due soon, in front of
- * a {@link FarWheel} for what is due later, the split of the Linux timer wheel and hrtimers, with
- * exact deadlines on both sides.
+ * two levels of {@link FarWheel} for what is due later, the split of the Linux timer wheel and
+ * hrtimers, with exact deadlines everywhere.
  *
- * <p>A new entry goes to the wheel when its bucket starts after the heap's top and after the
- * bucket of the owner's last pass, and is within the wheel's span; else to the heap. The wheel's
- * buckets are cascaded into the heap, first bucket first, whenever the heap's top is not earlier
- * than that bucket's start, and every bucket that starts by a pass's time is cascaded before the
- * pass looks at the top; so the heap's top is always the earliest entry of the whole queue
- * ({@link #topKey} settles this before it answers). A cascaded entry is keyed by its timer's current deadline: an entry re-armed later
- * while it waited goes back to the wheel, in a later bucket, without meeting the heap.
+ * <p>The nursery. What the owner arms waits first in a small unordered {@link Nursery}, and takes
+ * its place below at the owner's next pass, or at once if it could be the earliest entry: a
+ * timeout armed and stopped in between (a request answered within the pass that armed its
+ * deadline) costs a few hot cache lines and never meets the structures below.
+ *
+ * <p>Where an entry goes. An entry goes to the inner wheel (buckets of about 34 ms, spanning
+ * about 4.6 minutes) when its bucket starts after the heap's top and after the bucket of the
+ * owner's last pass; one due past the inner span goes to the outer wheel (buckets of about 2 s,
+ * spanning about 4.9 hours); anything else, and anything a full bucket refuses, to the heap.
+ *
+ * <p>Cascades. An outer bucket moves into the inner wheel once the inner span reaches past its
+ * end, minutes before any of it is due, at most {@value #OUTER_BUDGET} entries a pass
+ * ({@link #advanceTo}); an inner bucket moves into the heap whenever the heap's top is not earlier
+ * than its start, and every bucket of either level that starts by a pass's time is moved before
+ * the pass looks at the top. So the heap's top is always the earliest entry of the whole queue
+ * ({@link #topKey} settles this before it answers). A moved entry is keyed by its timer's current
+ * deadline: an entry re-armed later while it waited moves on to a later bucket without meeting the
+ * heap.
  *
  * <p>What that buys. A server's timeouts of a few equal durations arrive in deadline order; each
- * schedule, stop and re-arm (earlier or later) is O(1) in the wheel, and the heap only ever holds
- * about one bucket (about 34 ms) of deadlines, in which an expiry is O(log4 of that). Random deadlines
- * within the wheel's span (about 4.6 minutes) behave the same; later ones go to the heap.
+ * schedule, stop and re-arm (earlier or later) is O(1) in a wheel, and the heap only ever holds
+ * about one inner bucket of deadlines, in which an expiry is O(log4 of that). Random deadlines up
+ * to about 4.9 hours out behave the same: each entry is moved at most twice before it is due.
+ * Later ones go to the heap.
  *
  * <p>Sequences: every arming takes the next {@code int} from one counter, in the heap and in the
- * wheel alike, and the heap breaks equal deadlines by it, so timers due at the same instant run in
+ * wheels alike, and the heap breaks equal deadlines by it, so timers due at the same instant run in
  * the order they were armed wherever they waited.
  *
- * <p>Entry location: {@link HeapTimer#index} is the heap slot ({@code >= 0}), -1 for no entry, or a
- * wheel position ({@code <= -2}, see {@link FarWheel}).
+ * <p>Entry location: {@link HeapTimer#index} is the heap slot ({@code 0 .. }{@link Nursery#BASE}
+ * {@code - 1}), a nursery slot (from {@link Nursery#BASE}), -1 for no entry, or a wheel position
+ * ({@code <= -2}, level included, see {@link FarWheel}).
  *
  * <p>Threads: owner thread only, no synchronization. The one exception is {@link TimerHeap#stats()},
  * which reads {@link #size()} and {@link #capacity()} racily from any thread: a statistic may be
@@ -34,23 +47,41 @@ import java.util.List;
  */
 final class DeadlineQueue {
 
-    /** The heap's smallest capacity; the wheel holds no slot when empty. */
+    /** The heap's smallest capacity; an empty wheel holds no entry slot. */
     static final int MIN_CAPACITY = NearHeap.MIN_CAPACITY;
 
     /** What {@link #topKey} answers for an empty queue. */
     static final long EMPTY = Long.MAX_VALUE;
 
+    /**
+     * Outer entries moved into the inner wheel per pass, at most, ahead of need: a bucket of 2 s
+     * can hold hundreds of thousands at a high arming rate, and moved in one go it would stall
+     * the loop for milliseconds. A pass moves more only when a bucket is due, which a loop that
+     * passes at least every few minutes never sees.
+     */
+    static final int OUTER_BUDGET = 4096;
+
     private final NearHeap heap = new NearHeap();
-    private final FarWheel wheel;
+    /** Buckets of 2^wheelShift ns; cascaded into the heap. */
+    private final FarWheel inner;
+    /** Buckets {@link FarWheel#OUTER_EXTRA_SHIFT} powers of two wider; cascaded into the inner. */
+    private final FarWheel outer;
+
+    private final FarWheel.Sink fromOuter = this::placeFromOuter;
+    /** What the owner armed since its last pass; see {@link Nursery}. */
+    private final Nursery nursery = new Nursery();
+
+    private final Nursery.Placer fromNursery = this::place;
     private int nextSeq;
     /** Entries the last cascade moved into the heap: the room the next one will likely need. */
     private int lastCascade;
     /** First heap slot of the batch being appended, or -1 outside a batch. */
     private int batchFrom = -1;
 
-    /** @param wheelShift log2 of the wheel's bucket width in nanoseconds */
+    /** @param wheelShift log2 of the inner wheel's bucket width in nanoseconds */
     DeadlineQueue(int wheelShift) {
-        this.wheel = new FarWheel(wheelShift);
+        this.inner = new FarWheel(wheelShift, false);
+        this.outer = new FarWheel(wheelShift + FarWheel.OUTER_EXTRA_SHIFT, true);
     }
 
     /** Decides, during {@link #sweep}, whether an entry stays and under which key. */
@@ -59,13 +90,13 @@ final class DeadlineQueue {
         long keep(HeapTimer timer);
     }
 
-    /** Entries, live and stopped, in the heap and the wheel. */
+    /** Entries, live and stopped, in the heap and the wheels. */
     int size() {
-        return heap.size() + wheel.count();
+        return nursery.size() + heap.size() + inner.count() + outer.count();
     }
 
     int capacity() {
-        return heap.capacity() + wheel.capacity();
+        return nursery.capacity() + heap.capacity() + inner.capacity() + outer.capacity();
     }
 
     /** The sequence the next arming will get; entries armed from now on compare >= 0 to it. */
@@ -78,9 +109,20 @@ final class DeadlineQueue {
         return timer.index != -1;
     }
 
-    /** Adds an entry armed now. Inside a batch, a heap entry is appended unordered. */
+    /**
+     * Adds an entry armed now: to the nursery, or inside a batch straight to its place (a heap
+     * entry appended unordered).
+     */
     void add(HeapTimer timer, long key) {
-        place(timer, key, nextSeq++);
+        int seq = nextSeq++;
+        if (batchFrom >= 0) {
+            place(timer, key, seq);
+            return;
+        }
+        if (nursery.isFull()) {
+            nursery.drainTo(fromNursery);
+        }
+        nursery.add(timer, key, seq);
     }
 
     /** Starts a batch of {@link #add}s and {@link #decreaseKey}s; {@link #endBatch} orders it. */
@@ -97,14 +139,24 @@ final class DeadlineQueue {
     /** The entry's key, or for a wheel entry its bucket's start: never later than its key. */
     long keyOf(HeapTimer timer) {
         int i = timer.index;
-        return i >= 0 ? heap.key(i) : wheel.keyOf(timer);
+        if (i >= 0) {
+            return Nursery.holds(i) ? nursery.key(timer) : heap.key(i);
+        }
+        return wheelOf(i).keyOf(timer);
+    }
+
+    /** The wheel that holds the entry at index code {@code i} ({@code <= -2}). */
+    private FarWheel wheelOf(int i) {
+        return FarWheel.isOuter(i) ? outer : inner;
     }
 
     /** Moves the entry to an earlier key, re-armed now (a new sequence). */
     void decreaseKey(HeapTimer timer, long key) {
         int i = timer.index;
-        if (i < 0) {
-            wheel.remove(timer);
+        if (Nursery.holds(i)) {
+            nursery.rekey(timer, key, nextSeq++);
+        } else if (i < 0) {
+            wheelOf(i).remove(timer);
             add(timer, key);
         } else if (batchFrom >= 0 && i >= batchFrom) {
             heap.rekeyUnordered(i, key, nextSeq++); // appended in this batch, not sifted yet
@@ -119,8 +171,10 @@ final class DeadlineQueue {
      */
     void touch(HeapTimer timer) {
         int i = timer.index;
-        if (i < 0) {
-            wheel.setSeq(timer, nextSeq++); // O(1): the bucket is not ordered
+        if (Nursery.holds(i)) {
+            nursery.setSeq(timer, nextSeq++);
+        } else if (i < 0) {
+            wheelOf(i).setSeq(timer, nextSeq++); // O(1): the bucket is not ordered
         } else {
             heap.touch(i, nextSeq++);
         }
@@ -129,20 +183,43 @@ final class DeadlineQueue {
     /** Removes the entry; the timer's index becomes -1. Not inside a batch. */
     void remove(HeapTimer timer) {
         int i = timer.index;
-        if (i < 0) {
-            wheel.remove(timer);
+        if (Nursery.holds(i)) {
+            nursery.remove(timer); // armed since the last pass: the cheap, common case
+        } else if (i < 0) {
+            wheelOf(i).remove(timer);
         } else {
             heap.removeAt(i);
         }
     }
 
     // ------------------------------------------------------------------------------------------
-    // The top: the earliest entry of heap and wheel together
+    // The top: the earliest entry of heap and wheels together
     // ------------------------------------------------------------------------------------------
 
-    /** The earliest key, or {@link #EMPTY}; cascades wheel buckets first if they may hold it. */
+    /**
+     * The earliest key, or {@link #EMPTY}; places the nursery's entries and cascades wheel buckets
+     * first if they may hold it. {@link #top} and its kin then read it.
+     */
     long topKey() {
-        long start = wheel.firstStart();
+        long top = settledTop();
+        if (nursery.size() > 0 && nursery.min() <= top) {
+            nursery.drainTo(fromNursery);
+            top = settledTop();
+        }
+        return top;
+    }
+
+    /**
+     * No later than the earliest key, and exact once {@link #topKey} found the nursery later than
+     * the rest: for a published hint, without placing the nursery's entries.
+     */
+    long earliestBound() {
+        return Math.min(settledTop(), nursery.min());
+    }
+
+    /** The earliest key outside the nursery, cascading wheel buckets first if they may hold it. */
+    private long settledTop() {
+        long start = Math.min(inner.firstStart(), outer.firstStart());
         if (start != Long.MAX_VALUE && (heap.size() == 0 || heap.key(0) >= start)) {
             settle();
         }
@@ -165,15 +242,15 @@ final class DeadlineQueue {
     }
 
     /**
-     * Gives the earliest entry a later key: back into the wheel if the key is in its span, else
-     * down the heap.
+     * Gives the earliest entry a later key: back into a wheel if the key is in a span, else down
+     * the heap.
      *
      * @param rearmed true for a new arming (a ticker's next tick), false to keep its sequence (a
      *     lazy re-arm whose sequence {@link #touch} already set)
      */
     void moveTopDown(long key, boolean rearmed) {
         int seq = rearmed ? nextSeq++ : heap.seq(0);
-        if (wheel.spans(key)) {
+        if (inner.spans(key) || (key >= inner.horizon() && outer.spans(key))) {
             place(heap.removeAt(0), key, seq);
         } else {
             heap.moveTopDown(key, seq);
@@ -181,30 +258,54 @@ final class DeadlineQueue {
     }
 
     /**
-     * Owner, at the start of a pass at {@code now}: cascades every bucket that starts by then, and
-     * moves the wheel's floor to now's bucket. Not inside a batch.
+     * Owner, at the start of a pass at {@code now}: moves every bucket that starts by then toward
+     * the heap, moves the wheels' floors to now's buckets, then moves up to {@link #OUTER_BUDGET}
+     * outer entries whose bucket the inner span now covers. Not inside a batch.
      */
     void advanceTo(long now) {
-        while (wheel.firstStart() <= now) {
-            cascadeFirst();
+        nursery.drainTo(fromNursery); // what survived since the last pass takes its place
+        // One loop for both levels: a bucket moved from one may put entries into a bucket of the
+        // other that starts by now too (the inner span is reckoned from the last pass's floor),
+        // and no bucket that starts by now may be left behind a floor.
+        for (; ; ) {
+            if (outer.firstStart() <= now) {
+                outer.drainFirst(Integer.MAX_VALUE, fromOuter);
+            } else if (inner.firstStart() <= now) {
+                cascadeInner();
+            } else {
+                break;
+            }
         }
-        wheel.advanceFloor(now);
+        inner.advanceFloor(now);
+        outer.advanceFloor(now);
+        for (int budget = OUTER_BUDGET; budget > 0 && outer.firstEnd() <= inner.horizon(); ) {
+            budget -= outer.drainFirst(budget, fromOuter);
+        }
     }
 
     /**
-     * Cascades wheel buckets until the heap's top is earlier than every wheel entry. Never inside
-     * a batch: the heap must be in order to read its top.
+     * Cascades wheel buckets until the heap's top is earlier than every wheel entry: an outer
+     * bucket first when it starts no later than the inner's first. Never inside a batch: the heap
+     * must be in order to read its top.
      */
     private void settle() {
-        for (long start = wheel.firstStart();
-                start != Long.MAX_VALUE && (heap.size() == 0 || heap.key(0) >= start);
-                start = wheel.firstStart()) {
-            cascadeFirst();
+        for (; ; ) {
+            long top = heap.size() == 0 ? Long.MAX_VALUE : heap.key(0);
+            long near = inner.firstStart();
+            long far = outer.firstStart();
+            if (far != Long.MAX_VALUE && far <= top && far <= near) {
+                outer.drainFirst(Integer.MAX_VALUE, fromOuter);
+            } else if (near != Long.MAX_VALUE && near <= top) {
+                cascadeInner();
+            } else {
+                return;
+            }
         }
     }
 
-    private void cascadeFirst() {
-        FarWheel.Bucket bucket = wheel.takeFirst();
+    /** Moves the inner wheel's first bucket into the heap, or on to later buckets. */
+    private void cascadeInner() {
+        FarWheel.Bucket bucket = inner.takeFirst();
         long number = bucket.number;
         int from = heap.size();
         for (int i = 0; i < bucket.size; i++) {
@@ -212,20 +313,37 @@ final class DeadlineQueue {
             // Keyed by the deadline now in the word: a later re-arm made while it waited moves it
             // on to a later bucket, and the key is never later than the deadline.
             long key = HeapTimer.when(t.word());
-            if (wheel.bucketOf(key) <= number || !wheel.tryAdd(t, key, bucket.seqs[i])) {
+            if (inner.bucketOf(key) <= number || !toWheels(t, key, bucket.seqs[i])) {
                 heap.append(t, key, bucket.seqs[i]);
             }
         }
         lastCascade = bucket.size;
-        wheel.recycle(bucket);
+        inner.recycle(bucket);
         heap.restoreFrom(from);
+    }
+
+    /**
+     * An entry that left outer bucket {@code from}: into the inner wheel, on to a later outer
+     * bucket if it was re-armed that far, else into the heap. The heap is in order here.
+     */
+    private void placeFromOuter(HeapTimer t, int seq, long from) {
+        long key = HeapTimer.when(t.word()); // the current deadline, as in cascadeInner
+        if (!inner.tryAdd(t, key, seq)
+                && (outer.bucketOf(key) <= from || key < inner.horizon() || !outer.tryAdd(t, key, seq))) {
+            heap.add(t, key, seq);
+        }
+    }
+
+    /** The inner wheel if it spans the key, else the outer if it does; false if neither took it. */
+    private boolean toWheels(HeapTimer t, long key, int seq) {
+        return inner.tryAdd(t, key, seq) || (key >= inner.horizon() && outer.tryAdd(t, key, seq));
     }
 
     private void place(HeapTimer timer, long key, int seq) {
         // A bucket that starts by the heap's top would be cascaded at the next look at the top:
         // such an entry goes to the heap at once.
-        boolean far = heap.size() == 0 || wheel.bucketStart(key) > heap.key(0);
-        if (!far || !wheel.tryAdd(timer, key, seq)) {
+        boolean far = heap.size() == 0 || inner.bucketStart(key) > heap.key(0);
+        if (!far || !toWheels(timer, key, seq)) {
             if (batchFrom >= 0) {
                 heap.append(timer, key, seq);
             } else {
@@ -240,13 +358,15 @@ final class DeadlineQueue {
 
     /**
      * Drops the entries the sweeper rejects and re-keys the heap's, the way Go's
-     * {@code clearDeletedTimers} does, then trims both halves to twice their live count. O(n).
+     * {@code clearDeletedTimers} does, then trims heap and wheels to twice their live count. O(n).
      * Dropped timers get {@code index == -1}.
      */
     void sweep(Sweeper sweeper) {
+        nursery.drainTo(fromNursery);
         heap.sweep(sweeper);
         heap.trimCapacity(2);
-        wheel.sweep(sweeper);
+        inner.sweep(sweeper);
+        outer.sweep(sweeper);
     }
 
     /**
@@ -265,8 +385,10 @@ final class DeadlineQueue {
     /** Drops every entry, setting each timer's index to -1, and returns them for disarming. */
     List<HeapTimer> clear() {
         List<HeapTimer> all = new ArrayList<>(size());
+        nursery.clear(all);
         heap.clear(all);
-        wheel.clear(all);
+        inner.clear(all);
+        outer.clear(all);
         return all;
     }
 }

@@ -4,25 +4,28 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The far half of a {@link DeadlineQueue}: entries due after the current bucket, in buckets of 2^25 ns
- * (about 34 ms) of deadline, the way the Linux timer wheel and Seastar
- * bucket far deadlines. Adding and removing an entry is O(1) whatever the deadlines; a bucket is
- * only ordered when it comes near and the queue cascades it into the {@link NearHeap}. Most idle
- * timeouts are stopped, or re-armed later, before their bucket comes near, and never meet the heap.
+ * One level of a {@link DeadlineQueue}'s wheels: entries due after the current bucket, in buckets
+ * of deadline, the way the Linux timer wheel and Seastar bucket far deadlines. Adding and removing
+ * an entry is O(1) whatever the deadlines; a bucket is only ordered when it comes near and the
+ * queue cascades it into the {@link NearHeap} (the inner level, buckets of 2^25 ns, about 34 ms)
+ * or into the inner level (the outer level, buckets of 2^31 ns, about 2 s). Most idle timeouts are
+ * stopped, or re-armed later, before their bucket comes near, and never meet the heap.
  *
  * <p>Deadlines stay exact: a bucket only says where an entry waits, and its entries carry their
  * arming sequences, so the heap orders them exactly once they are cascaded.
  *
- * <p>Layout: a ring of {@value #SLOTS} buckets, so the wheel spans about 4.6 minutes past its floor,
- * the bucket of the owner's last pass; an entry due later goes to the heap, and so does one due
- * within the floor's bucket. Bucket {@code b} (absolute: deadline {@code >>} {@code shift}) lives
+ * <p>Layout: a ring of {@value #SLOTS} buckets, so a level spans {@value #SLOTS} bucket widths past
+ * its floor, the bucket of the owner's last pass (about 4.6 minutes inner, 4.9 hours outer); an
+ * entry due later goes to the next level or the heap, and so does one due within the floor's
+ * bucket. Bucket {@code b} (absolute: deadline {@code >>} {@code shift}) lives
  * in slot {@code b % SLOTS}; the ring holds buckets {@code floor + 1 .. floor + SLOTS}, so a slot
  * is never shared. A bucket is two parallel arrays (timer, arming
  * sequence: 8 bytes an entry with compressed oops) in arming order, until a removal swaps the last
  * entry into the hole. A bitmap of non-empty slots finds the next bucket without walking empty ones.
  *
- * <p>An entry's {@link HeapTimer#index} is {@code -2 - (pos << SLOT_BITS | slot)}: negative, so the
- * heap's slots and -1 ("no entry") keep their meaning, and it locates the entry in O(1).
+ * <p>An entry's {@link HeapTimer#index} is {@code -2 - (pos << POS_SHIFT | level | slot)}, where
+ * {@code level} is {@link #SLOTS} for the outer level and 0 for the inner: negative, so the heap's
+ * slots and -1 ("no entry") keep their meaning, and it locates the entry, level included, in O(1).
  *
  * <p>Memory follows the live count: a bucket's arrays grow by half as it fills; an emptied bucket is kept
  * for reuse only while the spare buckets hold fewer slots than the wheel has entries, and a sweep
@@ -42,16 +45,33 @@ final class FarWheel {
      */
     static final int DEFAULT_SHIFT = 25;
 
+    /**
+     * The outer level's buckets are 2^6 times wider than the inner's: 2^31 ns, about 2.1 s, by
+     * default. Its span, 2^44 ns (about 4.9 hours), holds the hour-long timeouts of idle
+     * connections; an outer bucket is moved into the inner level while the inner's span still
+     * reaches past its end, minutes before any of it is due, a bounded slice per pass.
+     */
+    static final int OUTER_EXTRA_SHIFT = 6;
+
     static final int SLOT_BITS = 13;
 
     /** Buckets in the ring: with {@link #DEFAULT_SHIFT}, a span of 2^38 ns, about 4.6 minutes. */
     static final int SLOTS = 1 << SLOT_BITS;
 
-    /** The most entries a bucket holds: a position must fit the index code beside the slot. */
-    static final int MAX_BUCKET_SIZE = (1 << (31 - SLOT_BITS)) - 1;
+    /** Where an index code's position starts: above the slot and the level bit. */
+    private static final int POS_SHIFT = SLOT_BITS + 1;
+
+    /** The most entries a bucket holds: a position must fit the index code beside slot and level. */
+    static final int MAX_BUCKET_SIZE = (1 << (31 - POS_SHIFT)) - 1;
 
     private static final int MASK = SLOTS - 1;
     private static final int MIN_BUCKET_CAPACITY = 2; // a sparse wheel, one timer a bucket, costs 2x
+
+    /** Takes the entries of an outer bucket as {@link #drainFirst} hands them out. */
+    interface Sink {
+        /** Places {@code timer}, which left bucket {@code from} (its index is -1 now). */
+        void accept(HeapTimer timer, int seq, long from);
+    }
 
     /** One bucket's entries. Owner only. */
     static final class Bucket {
@@ -65,6 +85,8 @@ final class FarWheel {
 
     /** log2 of a bucket's width in nanoseconds. */
     private final int shift;
+    /** {@link #SLOTS} in the index codes of the outer level, 0 in the inner's. */
+    private final int levelBit;
 
     private final Bucket[] ring = new Bucket[SLOTS];
     private final long[] nonEmpty = new long[SLOTS / Long.SIZE];
@@ -84,12 +106,21 @@ final class FarWheel {
     private Bucket spares;
     private int spareCapacity;
 
-    /** @param shift log2 of a bucket's width in nanoseconds; tests use narrow buckets */
-    FarWheel(int shift) {
+    /**
+     * @param shift log2 of a bucket's width in nanoseconds; tests use narrow buckets
+     * @param outer whether this is the outer level: its index codes carry the level bit
+     */
+    FarWheel(int shift, boolean outer) {
         if (shift < 0 || shift > 50) {
             throw new IllegalArgumentException("bucket width 2^" + shift + " ns");
         }
         this.shift = shift;
+        this.levelBit = outer ? SLOTS : 0;
+    }
+
+    /** Whether a wheel index code ({@code <= -2}) is the outer level's. */
+    static boolean isOuter(int index) {
+        return ((-2 - index) & SLOTS) != 0;
     }
 
     int count() {
@@ -115,6 +146,11 @@ final class FarWheel {
     /** The first nanosecond of the bucket a deadline falls in. */
     long bucketStart(long key) {
         return (key >> shift) << shift;
+    }
+
+    /** The first nanosecond past the span: {@link #tryAdd} takes only earlier deadlines. */
+    long horizon() {
+        return (floor + SLOTS + 1) << shift;
     }
 
     /**
@@ -159,7 +195,7 @@ final class FarWheel {
     void remove(HeapTimer timer) {
         int code = -2 - timer.index;
         int slot = code & MASK;
-        int pos = code >>> SLOT_BITS;
+        int pos = code >>> POS_SHIFT;
         Bucket bucket = ring[slot];
         int last = --bucket.size;
         if (pos != last) {
@@ -184,12 +220,17 @@ final class FarWheel {
     /** Gives {@code timer}'s entry a new arming sequence. */
     void setSeq(HeapTimer timer, int seq) {
         int code = -2 - timer.index;
-        ring[code & MASK].seqs[code >>> SLOT_BITS] = seq;
+        ring[code & MASK].seqs[code >>> POS_SHIFT] = seq;
     }
 
     /** The earliest deadline any entry can have, or {@link Long#MAX_VALUE} when empty. */
     long firstStart() {
         return count == 0 ? Long.MAX_VALUE : firstBucket() << shift;
+    }
+
+    /** The first nanosecond past the first non-empty bucket, or {@link Long#MAX_VALUE} when empty. */
+    long firstEnd() {
+        return count == 0 ? Long.MAX_VALUE : (firstBucket() + 1) << shift;
     }
 
     /**
@@ -206,6 +247,34 @@ final class FarWheel {
         count -= bucket.size;
         capacity -= bucket.timers.length;
         return bucket;
+    }
+
+    /**
+     * Takes up to {@code max} entries out of the first non-empty bucket, last first, and hands
+     * each to {@code sink}, which may add to this wheel in a later bucket; the bucket closes when
+     * it is empty. The entries left keep their positions, so a bucket can be moved over several
+     * passes. The wheel must not be empty.
+     *
+     * @return how many entries were taken
+     */
+    int drainFirst(int max, Sink sink) {
+        long number = firstBucket();
+        int slot = (int) number & MASK;
+        Bucket bucket = ring[slot];
+        int taken = 0;
+        while (taken < max && bucket.size > 0) {
+            int last = --bucket.size;
+            HeapTimer t = bucket.timers[last];
+            bucket.timers[last] = null;
+            t.index = -1;
+            count--;
+            taken++;
+            sink.accept(t, bucket.seqs[last], number);
+        }
+        if (bucket.size == 0) {
+            closeBucket(slot, bucket);
+        }
+        return taken;
     }
 
     /** Takes back a bucket from {@link #takeFirst} once its entries are placed elsewhere. */
@@ -267,8 +336,8 @@ final class FarWheel {
         spareCapacity = 0;
     }
 
-    private static int code(int pos, int slot) {
-        return -2 - ((pos << SLOT_BITS) | slot);
+    private int code(int pos, int slot) {
+        return -2 - ((pos << POS_SHIFT) | levelBit | slot);
     }
 
     private Bucket openBucket(int slot, long number) {
@@ -316,7 +385,7 @@ final class FarWheel {
     /** By half: a bucket fills once and is cascaded, so slack costs more than the extra copies. */
     private void grow(Bucket bucket) {
         int length = bucket.timers.length;
-        resize(bucket, Math.min(MAX_BUCKET_SIZE, length + Math.max(2, length >> 1))); // no overflow: < 2^18
+        resize(bucket, Math.min(MAX_BUCKET_SIZE, length + Math.max(2, length >> 1))); // no overflow: < 2^17
     }
 
     private void resize(Bucket bucket, int length) {

@@ -50,7 +50,8 @@ import java.util.function.Consumer;
  *                             skipped, never burst.
  *   PENDING -> IDLE        O  {@link #retire}: a one-shot runs ({@link #runTask} right after; for
  *                             an AbstractTimer, its own run()). {@link #disarmInHeap}: O stops a
- *                             timer that has an entry (heap or wheel), and removes it at once.
+ *                             timer that has an entry (nursery, heap or wheel), and removes it
+ *                             at once.
  *   PENDING -> STOPPED     A  {@link #markStopped}: stop by F, or by O while the entry is still in
  *                             the inbox. One CAS and a counter; never enqueues, never wakes.
  *   STOPPED -> PENDING     A  {@link #arm} before the owner dropped the entry: the entry is reused.
@@ -72,18 +73,18 @@ import java.util.function.Consumer;
  * ({@link LeakDetection}) add no state and no transition: slack only moves the owner's wake-up or
  * a deadline before it is armed, and leak detection watches a wrapper of the handle from outside.
  *
- * <p>Where an entry lives: in the owner's {@link DeadlineQueue}, either in its near heap, keyed by
- * a deadline, or in a bucket of its far wheel, keyed by the bucket's first nanosecond; the queue
- * cascades a bucket into the heap, keyed by each timer's {@code when} at that moment, before the
- * heap's top could be later than anything in it. The states and transitions above do not depend
- * on which.
+ * <p>Where an entry lives: in the owner's {@link DeadlineQueue}: in its nursery (armed by the
+ * owner since its last pass) or its near heap, keyed by a deadline, or in a bucket of one of its
+ * two wheel levels, keyed by the bucket's first nanosecond; the queue moves entries toward the
+ * heap, keyed by each timer's {@code when} at that moment, before the heap's top could be later
+ * than anything elsewhere. The states and transitions above do not depend on which.
  *
- * <p>Invariants the owner relies on: an entry's key (its heap key, or its wheel bucket's start) is
+ * <p>Invariants the owner relies on: an entry's key (its heap or nursery key, or its wheel bucket's start) is
  * never later than its timer's {@code when} unless QUEUED is set (an earlier re-arm is on its way
  * through the inbox), whether the timer is PENDING or STOPPED; an entry exists exactly while the
- * state is PENDING or STOPPED; {@link #index} locates the entry: its heap slot ({@code >= 0}), its
- * wheel position ({@code <= -2}, see {@link FarWheel}), or -1 while it has none (IDLE, or still in
- * the inbox).
+ * state is PENDING or STOPPED; {@link #index} locates the entry: its heap or nursery slot
+ * ({@code >= 0}), its wheel position ({@code <= -2}, see {@link FarWheel}), or -1 while it has none
+ * (IDLE, or still in the inbox).
  *
  * <h2>Threads</h2>
  *
@@ -101,8 +102,8 @@ import java.util.function.Consumer;
  * timer only through the {@link TimerHandle} methods, like any user.
  *
  * <p>Footprint: 12-byte header, two references, the word and the index: 32 bytes with compressed
- * oops, plus 8 bytes of wheel slot (reference, sequence) or 16 bytes of heap slot (key, sequence,
- * reference); the slot arrays are at most twice the entries they hold.
+ * oops, plus 8 bytes of wheel slot (reference, sequence) or 16 bytes of heap or nursery slot (key,
+ * sequence, reference); the slot arrays are at most twice the entries they hold.
  */
 class HeapTimer implements TimerHandle {
 
@@ -142,7 +143,7 @@ class HeapTimer implements TimerHandle {
     /** Deadline and state; see the class comment. Volatile reads, CAS writes. */
     private volatile long word;
 
-    /** Where the entry is: heap slot, wheel position, or -1 (see the class comment). Owner only, plain. */
+    /** Where the entry is: heap or nursery slot, wheel position, or -1 (see the class comment). Owner only, plain. */
     int index = -1;
 
     HeapTimer(TimerHeap heap, Object task, long initialWord) {

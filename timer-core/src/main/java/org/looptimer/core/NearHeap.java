@@ -31,6 +31,9 @@ final class NearHeap {
 
     static final int MIN_CAPACITY = 16;
 
+    /** Slots stay below {@link Nursery#BASE}, where the nursery's index codes begin. */
+    static final int MAX_CAPACITY = Nursery.BASE;
+
     private long[] keys = new long[MIN_CAPACITY];
     private int[] seqs = new int[MIN_CAPACITY];
     private HeapTimer[] timers = new HeapTimer[MIN_CAPACITY];
@@ -198,10 +201,10 @@ final class NearHeap {
 
     private void grow() {
         int capacity = keys.length;
-        if (capacity == Integer.MAX_VALUE - 8) {
+        if (capacity == MAX_CAPACITY) {
             throw new IllegalStateException("timer heap cannot grow past " + capacity + " entries");
         }
-        int target = (int) Math.min(Integer.MAX_VALUE - 8L, 2L * capacity);
+        int target = Math.min(MAX_CAPACITY, 2 * capacity);
         keys = Arrays.copyOf(keys, target);
         seqs = Arrays.copyOf(seqs, target);
         timers = Arrays.copyOf(timers, target);

@@ -46,9 +46,11 @@ import org.jctools.queues.MessagePassingQueue;
  *       and it is swept; a later re-arm only records the new deadline and the entry is moved down
  *       when it surfaces. The owner itself removes an entry it stops at once, which is cheaper
  *       than sweeping it later.
- *   <li><b>Near heap, far wheel.</b> The {@link DeadlineQueue} keeps timers due within about two
- *       seconds in a 4-ary heap and later ones in O(1) buckets of a wheel, cascaded into the heap
- *       when they come near; deadlines stay exact on both sides.
+ *   <li><b>Nursery, near heap, far wheels.</b> The {@link DeadlineQueue} keeps what the owner
+ *       armed since its last pass in a small unordered nursery, timers due within about one
+ *       34 ms bucket in a 4-ary heap, and later ones in O(1) buckets of two wheel levels (up to
+ *       about 4.6 minutes and 4.9 hours out), cascaded toward the heap as they come near;
+ *       deadlines stay exact everywhere.
  *   <li><b>Deadline-aware wake-ups</b>, as Go's {@code wakeNetPoller}: see {@link WakeGate}.
  *   <li><b>Never early.</b> Every delay is measured from a clock reading taken by the call, on
  *       every thread; the {@code now} a pass is given only decides what is due. Timers armed
@@ -579,7 +581,8 @@ public final class TimerHeap implements Timers, AutoCloseable {
     }
 
     private void publishTop() {
-        long next = nextKey();
+        long bound = entries.earliestBound(); // may be early, never late: what the query promises
+        long next = bound == DeadlineQueue.EMPTY ? HeapTimer.NEVER : bound;
         // Opaque: a hint for other threads, never a synchronization point; skip unchanged values
         // so the cache line stays shared.
         if ((long) NEXT_DEADLINE.getOpaque(this) != next) {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,7 @@ class DeadlineQueueTest {
 
     private static final long SECOND = 1_000_000_000L;
 
-    private final DeadlineQueue queue = new DeadlineQueue(FarWheel.DEFAULT_SHIFT);
+    private DeadlineQueue queue = new DeadlineQueue(FarWheel.DEFAULT_SHIFT);
 
     @Test
     void equalTimeoutsArmedInOrderWaitInTheWheelAndComeOutInOrder() {
@@ -27,6 +29,10 @@ class DeadlineQueueTest {
             long when = 30 * SECOND + i * 1_000_000L; // a 30 s timeout armed every millisecond
             armed.add(add(when));
         }
+        // The nursery keeps the last ones armed since the last pass; it placed the rest as it filled.
+        assertTrue(Nursery.holds(armed.get(armed.size() - 1).index));
+        assertTrue(armed.get(0).index <= -2);
+        queue.advanceTo(0); // a pass places them
         assertTrue(armed.stream().allMatch(t -> t.index <= -2), "every far entry waits in a bucket");
 
         List<HeapTimer> order = popAll();
@@ -112,6 +118,7 @@ class DeadlineQueueTest {
         for (int i = 0; i < 10_000; i++) {
             timers.add(add(i % 2 == 0 ? i : 100 * SECOND + i));
         }
+        queue.advanceTo(0);
         queue.sweep(t -> timers.indexOf(t) % 4 == 0 ? HeapTimer.when(t.word()) : -1);
         assertEquals(2_500, queue.size());
         assertTrue(queue.capacity() <= 2 * 2_500 + 2 * DeadlineQueue.MIN_CAPACITY, "capacity " + queue.capacity());
@@ -133,6 +140,105 @@ class DeadlineQueueTest {
         assertEquals(0, queue.size());
         assertEquals(DeadlineQueue.EMPTY, queue.topKey());
         assertFalse(all.isEmpty());
+    }
+
+    @Test
+    void hourLongTimeoutsWaitInTheOuterWheelAndMoveInBoundedSlicesMinutesAhead() {
+        long hour = 3_600 * SECOND;
+        List<HeapTimer> armed = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            armed.add(add(hour + i * 10_000L)); // an hour-long timeout every 10 us: one outer bucket
+        }
+        queue.advanceTo(0);
+        assertTrue(armed.stream().allMatch(t -> t.index <= -2 && FarWheel.isOuter(t.index)), "all in the outer wheel");
+
+        queue.advanceTo(hour - 200 * SECOND); // the inner span now reaches past their bucket
+        long moved = armed.stream().filter(t -> !FarWheel.isOuter(t.index)).count();
+        assertEquals(DeadlineQueue.OUTER_BUDGET, moved, "one bounded slice a pass");
+        for (int pass = 1; pass <= 5; pass++) {
+            queue.advanceTo(hour - 200 * SECOND + pass);
+        }
+        assertTrue(armed.stream().noneMatch(t -> FarWheel.isOuter(t.index)), "the rest follow in later passes");
+        assertEquals(hour, queue.topKey());
+        assertEquals(armed, popAll());
+    }
+
+    @Test
+    void passesAtRandomIntervalsRunEveryEntryOnceInExactOrder() {
+        // Buckets of 1 us inner, 64 us outer: the inner span is 8 ms, the outer's half a second,
+        // so these deadlines and gaps cross every level, every span edge and the heap.
+        queue = new DeadlineQueue(10);
+        long ms = 1_000_000;
+        SplittableRandom random = new SplittableRandom(11);
+        Map<HeapTimer, Long> armedAt = new HashMap<>(); // pending timer -> its arming order
+        long arming = 0;
+        long now = 0;
+        long[] last = {Long.MIN_VALUE, Long.MIN_VALUE}; // the last (when, arming order) run
+        int ran = 0;
+        int armed = 0;
+        for (int pass = 0; pass < 3_000; pass++) {
+            for (int n = random.nextInt(20); n > 0; n--) {
+                long when = now
+                        + switch (random.nextInt(4)) {
+                            case 0 -> random.nextLong(ms); // the heap or the first inner buckets
+                            case 1 -> random.nextLong(10 * ms); // inner, or just past its span
+                            case 2 -> random.nextLong(SECOND); // outer, or past its span
+                            default -> 0; // due at once
+                        };
+                armedAt.put(add(when), arming++);
+                armed++;
+            }
+            // Lazy later re-arms: they move on between levels when their bucket comes near.
+            List<HeapTimer> pending = new ArrayList<>(armedAt.keySet());
+            for (int n = Math.min(pending.size(), random.nextInt(5)); n > 0; n--) {
+                HeapTimer t = pending.get(random.nextInt(pending.size()));
+                setWhen(t, HeapTimer.when(t.word()) + random.nextLong(SECOND / 2));
+                queue.touch(t);
+                armedAt.put(t, arming++);
+            }
+            // Gaps from a nanosecond to 20 ms: a pass may come long after the inner span ran out.
+            now += random.nextInt(3) == 0 ? random.nextLong(20 * ms) : random.nextLong(1, 100_000);
+            queue.advanceTo(now);
+            for (long key = queue.topKey(); key <= now; key = queue.topKey()) {
+                HeapTimer t = queue.top();
+                long when = HeapTimer.when(t.word());
+                if (when > key) {
+                    queue.moveTopDown(when, false);
+                    continue;
+                }
+                long order = armedAt.remove(t);
+                assertTrue(when > last[0] || (when == last[0] && order > last[1]), "exact order");
+                last[0] = when;
+                last[1] = order;
+                queue.removeTop();
+                ran++;
+            }
+            for (HeapTimer t : armedAt.keySet()) {
+                assertTrue(HeapTimer.when(t.word()) > now, "nothing due is left behind at pass " + pass);
+            }
+        }
+        ran += popAll().size();
+        assertEquals(armed, ran, "every entry came out once");
+        assertEquals(0, queue.size());
+    }
+
+    @Test
+    void anEntryArmedAndRemovedBetweenPassesNeverLeavesTheNursery() {
+        HeapTimer idle = add(100 * SECOND);
+        queue.advanceTo(0);
+        HeapTimer request = add(30 * SECOND);
+        assertTrue(Nursery.holds(request.index));
+        assertEquals(30 * SECOND, queue.topKey());
+        assertFalse(Nursery.holds(request.index), "placed at once: it could be the earliest");
+
+        HeapTimer later = add(200 * SECOND); // later than the top: it may wait in the nursery
+        assertEquals(30 * SECOND, queue.topKey());
+        assertTrue(Nursery.holds(later.index));
+        assertEquals(30 * SECOND, queue.earliestBound());
+        queue.remove(later);
+        assertEquals(-1, later.index);
+        assertEquals(2, queue.size());
+        assertEquals(List.of(request, idle), popAll());
     }
 
     // ------------------------------------------------------------------------------------------

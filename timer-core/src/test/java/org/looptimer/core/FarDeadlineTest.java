@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,28 @@ class FarDeadlineTest extends ManualHeapFixture {
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             assertEquals(1, runAt(30_000 + i), "exactly one due at " + (30_000 + i) + " ms");
+            expected.add("t" + i);
+        }
+        assertEquals(expected, rec.runs());
+    }
+
+    @Test
+    void hourLongTimeoutsWaitInTheOuterWheelAndFireInOrderAtTheirExactDeadlines() {
+        for (int i = 0; i < 1_000; i++) {
+            heap.schedule(rec.task("t" + i), 90, TimeUnit.MINUTES); // an idle timeout per 10 ms
+            clock.advance(10, MILLISECONDS);
+        }
+        long first = 90 * 60_000L;
+        for (long t = 10_000; t < first; t += 61_000) {
+            runAt(t); // a pass a minute: the timers move toward the heap, none fires early
+        }
+        assertEquals(List.of(), rec.take());
+        assertEquals(at(first), heap.nextDeadlineNanos());
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            assertEquals(0, runAt(first + 10L * i - 1), "nothing due a millisecond early");
+            assertEquals(1, runAt(first + 10L * i), "exactly one due at " + (first + 10L * i) + " ms");
             expected.add("t" + i);
         }
         assertEquals(expected, rec.runs());

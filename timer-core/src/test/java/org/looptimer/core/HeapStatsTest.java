@@ -78,7 +78,10 @@ class HeapStatsTest extends ManualHeapFixture {
         assertEquals(40_000, s.pendingTimers());
         assertEquals(0, s.deletedEntries(), "swept");
         assertEquals(40_000, s.heapEntries());
-        assertTrue(s.heapCapacity() <= 2 * s.pendingTimers(), "memory follows the live count, not the peak: " + s);
+        // Twice the live count, and the few slots of an empty nursery.
+        assertTrue(
+                s.heapCapacity() <= 2 * s.pendingTimers() + DeadlineQueue.MIN_CAPACITY,
+                "memory follows the live count, not the peak: " + s);
     }
 
     @Test

@@ -51,6 +51,15 @@ class TimerHeapModelTest {
         new Run(seed(), 0x632BE59BD9B4E019L, ops, true, 64).run();
     }
 
+    /**
+     * A seed that once found a timer left behind: a pass long after the last one moved an entry
+     * into an outer-wheel bucket that had already started, and the floor then passed it by.
+     */
+    @Test
+    void aPassLongAfterTheLastLeavesNothingDueBehind() throws Exception {
+        new Run(3881173463144441230L, 0, 45_000, false, Integer.MAX_VALUE).run();
+    }
+
     private static long seed() {
         Long fixed = Long.getLong("looptimer.model.seed");
         return fixed != null ? fixed : new SplittableRandom().nextLong();
