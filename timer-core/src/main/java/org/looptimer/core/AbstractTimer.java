@@ -55,6 +55,34 @@ public abstract class AbstractTimer extends HeapTimer {
         super(heapOf(timers), task, pack(0, IDLE));
     }
 
+    /**
+     * A new timer of the heap behind {@code timers}, armed at {@code deadlineNanos} right here
+     * when that takes no atomic instruction: on the heap's owner thread, for a heap that is open
+     * and has no {@code maxTimers} limit. Otherwise it is born IDLE, and {@link #resetAt} arms it
+     * (or throws the heap's rejection); {@link #isPending()} tells which. An adapter's
+     * {@code schedule} on the owner thread, the common case, then costs one CAS less.
+     *
+     * <pre>{@code
+     * Reminder r = new Reminder(loopTimers, action, deadlineNanos);
+     * if (!r.isPending()) {
+     *     r.resetAt(deadlineNanos);                // another thread, or a limited heap
+     * }
+     * }</pre>
+     *
+     * <p>Armed here, the timer is already in the heap when this constructor returns: a subclass
+     * constructor must not fail after it, or the heap would later run a half-built timer.
+     *
+     * @param timers a heap's {@link Timers}: {@link TimerHeap#timers()} or the heap itself
+     * @param task what {@link #task()} returns until {@link #dropTask()}; may be null
+     * @param deadlineNanos the deadline, in the heap clock's domain
+     * @throws NullPointerException if {@code timers} is null
+     * @throws IllegalArgumentException if {@code timers} does not come from a {@link TimerHeap}
+     */
+    protected AbstractTimer(Timers timers, Object task, long deadlineNanos) {
+        this(timers, task);
+        heap.armNew(this, deadlineNanos); // or left IDLE: see above
+    }
+
     private static TimerHeap heapOf(Timers timers) {
         Objects.requireNonNull(timers, "timers");
         if (timers instanceof TimersView view) {

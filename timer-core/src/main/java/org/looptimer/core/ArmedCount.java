@@ -48,6 +48,11 @@ final class ArmedCount {
         this.limited = max != Integer.MAX_VALUE;
     }
 
+    /** Whether a {@code maxTimers} limit makes every arming take the atomic count. */
+    boolean isLimited() {
+        return limited;
+    }
+
     void ownerArm() {
         if (limited) {
             arm();

@@ -39,6 +39,9 @@ import java.util.function.Consumer;
  *   IDLE    -> PENDING     A  {@link #arm}: schedule or reset. O inserts into the heap at once; F
  *                             sets QUEUED and enqueues the timer. An {@link AbstractTimer} is
  *                             born IDLE, and its first reset or resetAt is this transition.
+ *   IDLE    -> PENDING     O  {@link #armUnpublished}: an {@link AbstractTimer} armed by its own
+ *                             constructor on the owner thread. A plain store: no other thread
+ *                             can reach the timer yet, so there is nothing to race.
  *   PENDING -> PENDING     A  {@link #arm} to a later deadline: only the word changes (lazy). The
  *                             entry keeps its earlier key; when it reaches the top the owner moves
  *                             it down to the new deadline, and when its wheel bucket is cascaded
@@ -230,6 +233,16 @@ class HeapTimer implements TimerHandle {
     final boolean arm(long seen, long when, boolean viaInbox) {
         boolean queue = queued(seen) || (viaInbox && needsOwner(seen, when));
         return WORD.compareAndSet(this, seen, pack(when, PENDING | (queue ? QUEUED : 0)));
+    }
+
+    /**
+     * Owner, for a timer that no other thread can reach yet (an {@link AbstractTimer} inside its
+     * constructor): IDLE to PENDING at {@code when}; the caller adds its entry.
+     */
+    final void armUnpublished(long when) {
+        // Plain store, as in the constructor: other threads reach the timer only after its
+        // constructor returned, through the caller's own hand-off.
+        WORD.set(this, pack(when, PENDING));
     }
 
     /** Any thread: PENDING to STOPPED, lazily. @return false if it was not pending */

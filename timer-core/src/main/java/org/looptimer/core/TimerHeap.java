@@ -238,6 +238,24 @@ public final class TimerHeap implements Timers, AutoCloseable {
         throw closedRejection();
     }
 
+    /**
+     * From an {@link AbstractTimer}'s constructor, on any thread: arms the new timer, which no
+     * other thread can reach yet, at {@code deadlineNanos} without an atomic instruction, if this
+     * is the owner thread and the heap is open and has no {@code maxTimers} limit (whose count is
+     * atomic anyway). Otherwise it leaves the timer IDLE, for the caller to arm with
+     * {@code resetAt}.
+     */
+    void armNew(HeapTimer t, long deadlineNanos) {
+        if (armed.isLimited() || inbox.isClosed() || !ownerCheck.getAsBoolean()) {
+            return;
+        }
+        long when = ownerDeadline(time.deadline(deadlineNanos));
+        armed.ownerArm();
+        t.armUnpublished(when);
+        entries.add(t, when);
+        publishTop();
+    }
+
     // ------------------------------------------------------------------------------------------
     // TimerHandle operations: any thread
     // ------------------------------------------------------------------------------------------
@@ -340,6 +358,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
             long key = when > HeapTimer.when(before) ? -1 : entries.keyOf(t);
             if (when > key) {
                 entries.touch(t); // lazy: moved down when it surfaces; armed now for FIFO ties
+                return; // no key moved, so the published deadline stands: the idle re-arm's path
             } else if (when < key) {
                 entries.decreaseKey(t, when);
             } else {

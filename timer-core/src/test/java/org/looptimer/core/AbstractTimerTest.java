@@ -23,6 +23,11 @@ class AbstractTimerTest extends ManualHeapFixture {
             super(timers, task);
         }
 
+        /** Armed by its constructor when that takes no atomic instruction. */
+        Entry(Timers timers, String task, long deadlineNanos) {
+            super(timers, task, deadlineNanos);
+        }
+
         @Override
         protected void run() {
             Object task = task();
@@ -53,6 +58,56 @@ class AbstractTimerTest extends ManualHeapFixture {
         assertFalse(e.isPending());
         assertEquals(0, runAt(100));
         assertEquals(List.of("ran t"), e.events);
+    }
+
+    @Test
+    void madeOnTheOwnerItIsArmedByItsConstructorAndRunsOnceAtItsDeadline() {
+        Entry e = new Entry(heap.timers(), "t", at(10));
+        assertTrue(e.isPending());
+        assertEquals(at(10), e.deadlineNanos());
+        assertEquals(1, heap.stats().pendingTimers());
+        assertEquals(at(10), heap.nextDeadlineNanos());
+        assertEquals(0, runAt(9), "never early");
+        assertEquals(1, runAt(10));
+        assertEquals(List.of("ran t"), e.events);
+        assertEquals(0, heap.stats().pendingTimers());
+    }
+
+    @Test
+    void armedByItsConstructorItStopsAndReArmsAsAnyTimer() {
+        Entry e = new Entry(heap, "t", at(10));
+        assertTrue(e.stop());
+        assertFalse(e.isPending());
+        assertEquals(0, heap.stats().pendingTimers());
+        assertFalse(e.resetAt(at(20)));
+        Entry stoppedElsewhere = new Entry(heap, "u", at(15));
+        assertTrue(Foreign.call(stoppedElsewhere::stop));
+        assertEquals(0, runAt(19));
+        assertEquals(1, runAt(20));
+        assertEquals(List.of("ran t"), e.events);
+        assertEquals(List.of(), stoppedElsewhere.events);
+    }
+
+    @Test
+    void madeElsewhereOrForALimitedOrClosedHeapItIsBornIdle() {
+        Entry foreign = Foreign.call(() -> new Entry(heap.timers(), "f", at(10)));
+        assertFalse(foreign.isPending(), "another thread: the constructor leaves it to resetAt");
+        Foreign.run(() -> foreign.resetAt(at(10)));
+
+        TimerHeap limited = TimerHeap.builder().clock(clock).maxTimers(1).build();
+        Entry counted = new Entry(limited.timers(), "l", at(10));
+        assertFalse(counted.isPending(), "a limit's count is atomic: resetAt arms it");
+        assertFalse(counted.resetAt(at(10)));
+        assertThrows(RejectedExecutionException.class, () -> new Entry(limited, "m", at(10)).resetAt(at(10)));
+
+        TimerHeap closed = TimerHeap.builder().clock(clock).build();
+        closed.close();
+        Entry late = new Entry(closed, "c", at(10));
+        assertFalse(late.isPending());
+        assertThrows(RejectedExecutionException.class, () -> late.resetAt(at(10)));
+
+        assertEquals(1, runAt(10));
+        assertEquals(List.of("ran f"), foreign.events);
     }
 
     @Test
