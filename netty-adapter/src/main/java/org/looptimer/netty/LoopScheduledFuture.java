@@ -97,15 +97,20 @@ abstract class LoopScheduledFuture<V> extends AbstractTimer implements Scheduled
     /** See the class comment. Volatile reads, CAS writes: the loop and any canceller race on it. */
     private volatile Object state;
 
-    LoopScheduledFuture(TimerEventLoop loop, Object task) {
-        super(loop.timers(), task);
+    /**
+     * Armed at {@code deadlineNanos} already when made on the loop (see {@link AbstractTimer}'s
+     * constructor); elsewhere IDLE, for {@link TimerEventLoop} to arm. Nothing here may throw
+     * after {@code super}: the loop's heap may hold this future by then.
+     */
+    LoopScheduledFuture(TimerEventLoop loop, Object task, long deadlineNanos) {
+        super(loop.timers(), task, deadlineNanos);
         this.loop = loop;
     }
 
     /** A one-shot {@link Runnable}: completes with null. */
     static final class OfRunnable extends LoopScheduledFuture<Void> {
-        OfRunnable(TimerEventLoop loop, Runnable task) {
-            super(loop, task);
+        OfRunnable(TimerEventLoop loop, Runnable task, long deadlineNanos) {
+            super(loop, task, deadlineNanos);
         }
 
         @Override
@@ -117,8 +122,8 @@ abstract class LoopScheduledFuture<V> extends AbstractTimer implements Scheduled
 
     /** A one-shot {@link Callable}: completes with its result. */
     static final class OfCallable<V> extends LoopScheduledFuture<V> {
-        OfCallable(TimerEventLoop loop, Callable<V> task) {
-            super(loop, task);
+        OfCallable(TimerEventLoop loop, Callable<V> task, long deadlineNanos) {
+            super(loop, task, deadlineNanos);
         }
 
         @Override
@@ -140,7 +145,7 @@ abstract class LoopScheduledFuture<V> extends AbstractTimer implements Scheduled
         private volatile long nextRunNanos;
 
         Periodic(TimerEventLoop loop, Runnable task, long firstRunNanos, long periodNanos) {
-            super(loop, task);
+            super(loop, task, firstRunNanos);
             this.periodNanos = periodNanos;
             this.nextRunNanos = firstRunNanos;
         }

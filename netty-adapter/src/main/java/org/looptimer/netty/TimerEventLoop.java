@@ -311,7 +311,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
         long deadline = deadline(unit.toNanos(delay));
-        return arm(new LoopScheduledFuture.OfRunnable(this, command), deadline);
+        return arm(new LoopScheduledFuture.OfRunnable(this, command, deadline), deadline);
     }
 
     @Override
@@ -319,7 +319,7 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
         Objects.requireNonNull(callable, "callable");
         Objects.requireNonNull(unit, "unit");
         long deadline = deadline(unit.toNanos(delay));
-        return arm(new LoopScheduledFuture.OfCallable<>(this, callable), deadline);
+        return arm(new LoopScheduledFuture.OfCallable<>(this, callable, deadline), deadline);
     }
 
     @Override
@@ -357,8 +357,9 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
     }
 
     /**
-     * Arms the future, which is itself the heap's timer. A future the heap refuses fails with the
-     * refusal; a closed heap's refusal is also thrown, a full heap's is only in the future.
+     * Arms the future, which is itself the heap's timer, unless its constructor did (on this
+     * loop: one CAS less). A future the heap refuses fails with the refusal; a closed heap's
+     * refusal is also thrown, a full heap's is only in the future.
      */
     private <V> ScheduledFuture<V> arm(LoopScheduledFuture<V> future, long deadline) {
         if (isShuttingDown()) {
@@ -366,8 +367,12 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
                 future.cancel(false);
                 return future;
             }
+            // Made elsewhere, so never armed: nothing to undo.
             throw new RejectedExecutionException(
                     "event loop " + this + " is shutting down or terminated;" + " task not scheduled");
+        }
+        if (future.isPending()) {
+            return future;
         }
         try {
             // A loop that is not running yet, or suspended, is started by the heap's waker.
