@@ -1,7 +1,5 @@
 package org.looptimer.core;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -9,35 +7,24 @@ import java.util.function.Supplier;
 /**
  * How many timers of one heap are armed, and the {@code maxTimers} limit on it.
  *
- * <p>Unlimited heaps keep two counters so that the owner's hot path stays free of atomic
- * instructions: the owner's own arms and disarms in a plain field (published with opaque stores
- * for {@link #get()}), everyone else's in an {@link AtomicLong}. Either may go negative; their sum
- * is the count. A limited heap needs one exact count that every thread checks against the limit
- * before arming, so there the owner's methods use the atomic too.
+ * <p>An unlimited heap counts in a {@link SplitCount}, so that neither the owner's hot path nor
+ * threads scheduling and cancelling at once pay for a contended atomic (only statistics read the
+ * count). A limited heap needs one exact count that every thread checks against the limit before
+ * arming, so there every method uses one {@link AtomicLong}.
  *
  * <p>Threads: {@code owner*} methods on the owner only; {@link #arm}, {@link #disarm} and
  * {@link #get} on any thread.
  */
 final class ArmedCount {
 
-    private static final VarHandle OWNED;
-
-    static {
-        try {
-            OWNED = MethodHandles.lookup().findVarHandle(ArmedCount.class, "owned", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final long max;
     private final boolean limited;
 
     // --- written by any thread ---
+    /** The exact count of a limited heap; unused when unlimited. */
     private final AtomicLong shared = new AtomicLong();
-
-    // --- written by the owner only, with opaque stores: readers need a whole value, no order ---
-    private long owned;
+    /** The count of an unlimited heap; unused when limited. */
+    private final SplitCount split = new SplitCount();
 
     /** What a full heap adds to its rejection message, such as its top creation site; or "". */
     private final Supplier<String> rejectionDetail;
@@ -57,7 +44,7 @@ final class ArmedCount {
         if (limited) {
             arm();
         } else {
-            OWNED.setOpaque(this, owned + 1);
+            split.ownerAdd(1);
         }
     }
 
@@ -65,7 +52,7 @@ final class ArmedCount {
         if (limited) {
             disarm();
         } else {
-            OWNED.setOpaque(this, owned - 1);
+            split.ownerAdd(-1);
         }
     }
 
@@ -76,7 +63,7 @@ final class ArmedCount {
      */
     void arm() {
         if (!limited) {
-            shared.incrementAndGet();
+            split.add(1);
             return;
         }
         long n;
@@ -90,7 +77,11 @@ final class ArmedCount {
     }
 
     void disarm() {
-        shared.decrementAndGet();
+        if (limited) {
+            shared.decrementAndGet();
+        } else {
+            split.add(-1);
+        }
     }
 
     /** Owner, on close: {@code disarmed} timers are armed no more. */
@@ -98,11 +89,11 @@ final class ArmedCount {
         if (limited) {
             shared.addAndGet(-disarmed);
         } else {
-            OWNED.setOpaque(this, owned - disarmed);
+            split.ownerAdd(-disarmed);
         }
     }
 
     long get() {
-        return (long) OWNED.getOpaque(this) + shared.get();
+        return limited ? shared.get() : split.get();
     }
 }

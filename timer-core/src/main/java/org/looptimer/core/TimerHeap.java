@@ -74,7 +74,6 @@ public final class TimerHeap implements Timers, AutoCloseable {
     /** Inbox elements per drain; a pass drains at most this many, the rest waits a poll. */
     private static final int DRAIN_LIMIT = 64 * 1024;
 
-    private static final VarHandle DELETED;
     private static final VarHandle NEXT_DEADLINE;
     private static final VarHandle FIRED;
     private static final VarHandle FAILURES;
@@ -82,7 +81,6 @@ public final class TimerHeap implements Timers, AutoCloseable {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            DELETED = lookup.findVarHandle(TimerHeap.class, "deleted", int.class);
             NEXT_DEADLINE = lookup.findVarHandle(TimerHeap.class, "nextDeadline", long.class);
             FIRED = lookup.findVarHandle(TimerHeap.class, "fired", long.class);
             FAILURES = lookup.findVarHandle(TimerHeap.class, "failures", long.class);
@@ -115,8 +113,8 @@ public final class TimerHeap implements Timers, AutoCloseable {
     private long passNow;
 
     // --- written by any thread ---
-    /** Stopped entries still in the heap or inbox. Atomic adds: foreign stops count here. */
-    private volatile int deleted;
+    /** Stopped entries still in the heap or inbox: the owner's drops and anyone's stops. */
+    private final SplitCount stopped = new SplitCount();
 
     // --- written by the owner, read by any thread: opaque, whole values and no fences ---
     /** Earliest key in the heap, for {@link #nextDeadlineNanos}. */
@@ -233,7 +231,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         if (state == HeapTimer.PENDING) {
             armed.disarm();
         } else if (state == HeapTimer.STOPPED) {
-            DELETED.getAndAdd(this, -1); // stopped by someone else since our CAS
+            stopped.add(-1); // stopped by someone else since our CAS
         }
         throw closedRejection();
     }
@@ -276,10 +274,11 @@ public final class TimerHeap implements Timers, AutoCloseable {
         if (!t.markStopped()) {
             return false;
         }
-        DELETED.getAndAdd(this, 1);
         if (owner) {
+            stopped.ownerAdd(1);
             armed.ownerDisarm();
         } else {
+            stopped.add(1);
             armed.disarm();
         }
         return true;
@@ -319,7 +318,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         if (state == HeapTimer.PENDING && reserved) {
             unreserve(owner); // raced with a run or stop that we no longer undo
         } else if (state == HeapTimer.STOPPED) {
-            DELETED.getAndAdd(this, -1);
+            countRevived(owner);
         }
         if (owner) {
             placeOwnerRearm(t, when, before);
@@ -327,6 +326,15 @@ public final class TimerHeap implements Timers, AutoCloseable {
             handOver(t, when, before);
         }
         return state == HeapTimer.PENDING;
+    }
+
+    /** A stopped timer was armed again before the owner dropped its entry. */
+    private void countRevived(boolean owner) {
+        if (owner) {
+            stopped.ownerAdd(-1);
+        } else {
+            stopped.add(-1);
+        }
     }
 
     private void reserve(boolean owner) {
@@ -518,7 +526,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
     private void dropStoppedTop(HeapTimer t, long w) {
         if (t.retire(w)) {
             entries.removeTop();
-            DELETED.getAndAdd(this, -1);
+            stopped.ownerAdd(-1);
         }
     }
 
@@ -570,7 +578,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
             }
             // STOPPED before it ever reached the heap: drop it, unless a reset revives it now.
             if (t.retire(w)) {
-                DELETED.getAndAdd(this, -1);
+                stopped.ownerAdd(-1);
                 return;
             }
         }
@@ -579,7 +587,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
     /** Go's clearDeletedTimers: sweep once stopped entries pass a quarter of the heap. */
     private void sweepIfWorthIt() {
         int size = entries.size();
-        if (size > 0 && deleted > (size >>> 2)) {
+        if (size > 0 && stopped.get() > (size >>> 2)) {
             entries.sweep(sweeper); // and trims: capacity <= 2x live after a sweep
         }
     }
@@ -591,7 +599,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
                 return HeapTimer.when(w); // PENDING: re-keyed to its true deadline, lazy or not
             }
             if (t.retire(w)) {
-                DELETED.getAndAdd(this, -1);
+                stopped.ownerAdd(-1);
                 return -1;
             }
         }
@@ -642,7 +650,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
     public TimerStats stats() {
         return new TimerStats(
                 Math.max(0, armed.get()),
-                deleted,
+                Math.max(0, stopped.get()),
                 // Racy plain reads of owner fields: a statistic may be stale, and ints never tear.
                 entries.size(),
                 entries.capacity(),
@@ -723,7 +731,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
             if (state == HeapTimer.PENDING) {
                 disarmed.add(t); // a timer in both inbox and heap turns IDLE once: added once
             } else if (state == HeapTimer.STOPPED) {
-                DELETED.getAndAdd(this, -1);
+                stopped.ownerAdd(-1);
             }
         };
         inbox.close(disarm); // closed first, then drained: pairs with the foreign re-checks
