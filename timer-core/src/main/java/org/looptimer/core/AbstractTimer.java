@@ -27,17 +27,20 @@ import java.util.Objects;
  * r.stop();                                        // as any TimerHandle
  * }</pre>
  *
- * <p>A new instance is IDLE; {@link #resetAt} or {@link #reset} arms it, exactly as they re-arm
- * any {@link TimerHandle} (a full or closed heap rejects the arming with a
+ * <p>A new instance is IDLE, unless the constructor that takes a deadline armed it on the heap's
+ * owner thread; {@link #resetAt} or {@link #reset} arms it, exactly as they re-arm any
+ * {@link TimerHandle} (a full or closed heap rejects the arming with a
  * {@link java.util.concurrent.RejectedExecutionException} and the timer stays IDLE). Its states
- * and transitions are {@link HeapTimer}'s, unchanged; the heap calls {@link #run()} where it
- * would run a task. What the subclass gets is deliberately small: its task slot ({@link #task()},
- * {@link #dropTask()}), the callback and the close notice. The timer's word, its heap slot and the
- * heap's driver stay out of reach, so a subclass can break itself but never its heap.
+ * and transitions are {@link HeapTimer}'s, the constructor's arming among them; the heap calls
+ * {@link #run()} where it would run a task. What the subclass gets is deliberately small: its
+ * task slot ({@link #task()}, {@link #dropTask()}), the callback and the close notice. The timer's
+ * word, its heap slot and the heap's driver stay out of reach, so a subclass can break itself but
+ * never its heap.
  *
  * <p>Threads: {@link #run()} and {@link #disarmedByClose()} are called on the heap's owner
- * thread, {@link #stopped()} on the thread that stopped the timer; {@link #task()} and {@link #dropTask()} may be called on any thread; the
- * {@link TimerHandle} methods are safe from any thread, as for every timer.
+ * thread, {@link #stopped()} on the thread that stopped the timer; {@link #task()} and
+ * {@link #dropTask()} may be called on any thread; the {@link TimerHandle} methods are safe from
+ * any thread, as for every timer.
  *
  * <p>Footprint: {@link HeapTimer}'s 32 bytes, the task slot included, plus the subclass's fields.
  */
@@ -78,6 +81,9 @@ public abstract class AbstractTimer extends HeapTimer {
      * @throws NullPointerException if {@code timers} is null
      * @throws IllegalArgumentException if {@code timers} does not come from a {@link TimerHeap}
      */
+    // The heap sees this timer before a subclass constructor ends, by design: only the owner
+    // thread reads the heap, and it is busy here until the constructor returns (see above).
+    @SuppressWarnings("this-escape")
     protected AbstractTimer(Timers timers, Object task, long deadlineNanos) {
         this(timers, task);
         heap.armNew(this, deadlineNanos); // or left IDLE: see above

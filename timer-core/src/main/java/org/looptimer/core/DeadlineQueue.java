@@ -30,8 +30,8 @@ import java.util.List;
  * <p>What that buys. A server's timeouts of a few equal durations arrive in deadline order; each
  * schedule, stop and re-arm (earlier or later) is O(1) in a wheel, and the heap only ever holds
  * about one inner bucket of deadlines, in which an expiry is O(log4 of that). Random deadlines up
- * to about 4.9 hours out behave the same: each entry is moved at most twice before it is due.
- * Later ones go to the heap.
+ * to about 4.9 hours out behave the same: each entry moves at most three times (out of the
+ * nursery, outer to inner, inner to heap) before it is due. Later ones go to the heap.
  *
  * <p>Sequences: every arming takes the next {@code int} from one counter, in the heap and in the
  * wheels alike, and the heap breaks equal deadlines by it, so timers due at the same instant run in
@@ -90,7 +90,7 @@ final class DeadlineQueue {
         long keep(HeapTimer timer);
     }
 
-    /** Entries, live and stopped, in the heap and the wheels. */
+    /** Entries, live and stopped, in the nursery, the heap and the wheels. */
     int size() {
         return nursery.size() + heap.size() + inner.count() + outer.count();
     }
@@ -385,7 +385,7 @@ final class DeadlineQueue {
     /** Drops every entry, setting each timer's index to -1, and returns them for disarming. */
     List<HeapTimer> clear() {
         List<HeapTimer> all = new ArrayList<>(size());
-        nursery.clear(all);
+        nursery.drainTo((timer, key, seq) -> all.add(timer)); // indexes -1 as they go
         heap.clear(all);
         inner.clear(all);
         outer.clear(all);

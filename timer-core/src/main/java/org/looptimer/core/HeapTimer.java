@@ -100,9 +100,10 @@ import java.util.function.Consumer;
  * holds what the subclass needs, and which it may drop; the heap calls its {@code run()} where it
  * would run a task ({@link #runTask}), its {@code disarmedByClose()} where close would hand a
  * task over ({@link #disarmedByClose(java.util.function.Consumer)}), and its {@code stopped()}
- * after a {@link #stop()} that prevented a run ({@link #stoppedByHandle}). It adds no state and no
- * transition: the word, the index and the heap stay package-private, so a subclass reaches the
- * timer only through the {@link TimerHandle} methods, like any user.
+ * after a {@link #stop()} that prevented a run ({@link #stoppedByHandle}). It adds no state, and
+ * one transition, its constructor's arming on the owner ({@link #armUnpublished}): the word, the
+ * index and the heap stay package-private, so a subclass reaches the timer only through the
+ * {@link TimerHandle} methods, like any user.
  *
  * <p>Footprint: 12-byte header, two references, the word and the index: 32 bytes with compressed
  * oops, plus 8 bytes of wheel slot (reference, sequence) or 16 bytes of heap or nursery slot (key,

@@ -1,7 +1,6 @@
 package org.looptimer.core;
 
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The entries the owner armed since its last pass, unordered, in front of a {@link DeadlineQueue}'s
@@ -138,18 +137,6 @@ final class Nursery {
             placer.place(t, keys[i], seqs[i]);
         }
         trimFor(n);
-    }
-
-    /** Drops every entry into {@code into}, setting each timer's index to -1. */
-    void clear(List<HeapTimer> into) {
-        for (int i = 0; i < size; i++) {
-            timers[i].index = -1;
-            into.add(timers[i]);
-        }
-        Arrays.fill(timers, 0, size, null);
-        size = 0;
-        min = Long.MAX_VALUE;
-        trimFor(0);
     }
 
     /**

@@ -117,7 +117,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
     private final SplitCount stopped = new SplitCount();
 
     // --- written by the owner, read by any thread: opaque, whole values and no fences ---
-    /** Earliest key in the heap, for {@link #nextDeadlineNanos}. */
+    /** No later than the earliest key, exact after each pass: for {@link #nextDeadlineNanos}. */
     // Read and written only through NEXT_DEADLINE, with opaque access.
     @SuppressWarnings("UnusedVariable")
     private volatile long nextDeadline = HeapTimer.NEVER;
