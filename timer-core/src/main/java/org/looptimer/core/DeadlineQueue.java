@@ -385,7 +385,7 @@ final class DeadlineQueue {
     /** Drops every entry, setting each timer's index to -1, and returns them for disarming. */
     List<HeapTimer> clear() {
         List<HeapTimer> all = new ArrayList<>(size());
-        nursery.drainTo((timer, key, seq) -> all.add(timer)); // indexes -1 as they go
+        nursery.clear(all);
         heap.clear(all);
         inner.clear(all);
         outer.clear(all);

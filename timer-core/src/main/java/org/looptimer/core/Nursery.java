@@ -1,6 +1,7 @@
 package org.looptimer.core;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The entries the owner armed since its last pass, unordered, in front of a {@link DeadlineQueue}'s
@@ -137,6 +138,12 @@ final class Nursery {
             placer.place(t, keys[i], seqs[i]);
         }
         trimFor(n);
+    }
+
+    /** Hands every entry to {@code into}, each timer's index -1, and gives the arrays back. */
+    void clear(List<HeapTimer> into) {
+        drainTo((timer, key, seq) -> into.add(timer));
+        trimFor(0); // closing: nothing more will be armed here
     }
 
     /**

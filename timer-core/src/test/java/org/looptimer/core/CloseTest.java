@@ -70,6 +70,17 @@ class CloseTest extends ManualHeapFixture {
     }
 
     @Test
+    void closeGivesBackTheRoomOfTimersArmedSinceTheLastPass() {
+        for (int i = 0; i < 3_000; i++) {
+            heap.schedule(rec.task("t"), 1 + i % 600, SECONDS); // no pass yet: all in the nursery
+        }
+        heap.close();
+        TimerStats s = heap.stats();
+        assertEquals(0, s.heapEntries());
+        assertTrue(s.heapCapacity() <= 2 * DeadlineQueue.MIN_CAPACITY, "the arrays were let go: " + s);
+    }
+
+    @Test
     void closeIsIdempotent() {
         heap.schedule(rec.task("t"), 1, MILLISECONDS);
         heap.close();
