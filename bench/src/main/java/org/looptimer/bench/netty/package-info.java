@@ -11,6 +11,8 @@
  *       beside it;</li>
  *   <li>{@link org.looptimer.bench.netty.LoopHandoffBenchmark}: the fixed hand-off cost inside
  *       every in-loop score, to subtract;</li>
+ *   <li>{@link org.looptimer.bench.netty.TickerReadBenchmark}: the clock read inside every
+ *       {@code schedule} with a delay, stock or not;</li>
  *   <li>{@link org.looptimer.bench.netty.ForeignScheduleBenchmark}: {@code schedule} from 1 and 2
  *       other threads, throughput and wake-ups per operation;</li>
  *   <li>{@link org.looptimer.bench.netty.IdleReadBenchmark}: the idle-timeout work per read,
