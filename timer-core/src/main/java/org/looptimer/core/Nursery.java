@@ -11,9 +11,13 @@ import java.util.List;
  * be the earliest of all (the generational idea of garbage collectors, applied to timeouts).
  *
  * <p>Layout: slot {@code i} is {@code keys[i]}, {@code seqs[i]} and {@code timers[i]}, as in the
- * {@link NearHeap}, in arming order until a removal swaps the last entry into the hole. An entry's
- * {@link HeapTimer#index} is {@link #BASE} plus its slot: above every heap slot, so the heap's
- * slots, -1 and the wheels' negative codes keep their meaning.
+ * {@link NearHeap}, in arming order. An entry's {@link HeapTimer#index} is {@link #BASE} plus its
+ * slot: above every heap slot, so the heap's slots, -1 and the wheels' negative codes keep their
+ * meaning. A removal leaves a hole (a null) rather than moving the last entry into it: once the
+ * arrays are in the old generation, storing a young timer into them makes G1's post-write barrier
+ * (JDK 17) execute a StoreLoad fence, and storing a null does not. Removing the last slot takes back the
+ * holes before it, and emptying the nursery takes back all, so each slot is filled and freed at
+ * most once per use: O(1) amortized.
  *
  * <p>{@link #min} is never later than any key here: an arming lowers it, a removal leaves it (so
  * it may be early, never late), and emptying resets it. The arrays start small and shrink when
@@ -28,7 +32,7 @@ final class Nursery {
     static final int BASE = 1 << 30;
 
     /**
-     * Entries at most: past this the queue places them all, so a pass that arms a million timers
+     * Slots at most, holes included: past this the queue places the entries, so a pass that arms a million timers
      * pays for one bounded copy at a time, not for a million-entry nursery.
      */
     static final int CAPACITY = 4096;
@@ -38,7 +42,11 @@ final class Nursery {
     private long[] keys = new long[MIN_CAPACITY];
     private int[] seqs = new int[MIN_CAPACITY];
     private HeapTimer[] timers = new HeapTimer[MIN_CAPACITY];
+    /** Slots in use, holes included: the next entry goes to slot {@code end}. */
+    private int end;
+    /** Entries: the slots below {@link #end} that are not holes. */
     private int size;
+
     private long min = Long.MAX_VALUE;
 
     static boolean holds(int index) {
@@ -53,8 +61,9 @@ final class Nursery {
         return keys.length;
     }
 
+    /** Whether the next {@link #add} has no slot: every slot is taken, by an entry or a hole. */
     boolean isFull() {
-        return size == CAPACITY;
+        return end == CAPACITY;
     }
 
     /** No later than every key here; {@link Long#MAX_VALUE} when empty. */
@@ -64,7 +73,7 @@ final class Nursery {
 
     /** Adds an entry; the nursery must not be full. */
     void add(HeapTimer timer, long key, int seq) {
-        int i = size;
+        int i = end;
         if (i == keys.length) {
             int length = Math.min(CAPACITY, 2 * i);
             keys = Arrays.copyOf(keys, length);
@@ -75,7 +84,8 @@ final class Nursery {
         seqs[i] = seq;
         timers[i] = timer;
         timer.index = BASE + i;
-        size = i + 1;
+        end = i + 1;
+        size++;
         if (key < min) {
             min = key;
         }
@@ -100,21 +110,20 @@ final class Nursery {
         seqs[timer.index - BASE] = seq;
     }
 
-    /** Removes the entry; the timer's index becomes -1. */
+    /** Removes the entry, leaving a hole; the timer's index becomes -1. */
     void remove(HeapTimer timer) {
         int i = timer.index - BASE;
-        int last = --size;
-        if (i != last) {
-            HeapTimer moved = timers[last];
-            keys[i] = keys[last];
-            seqs[i] = seqs[last];
-            timers[i] = moved;
-            moved.index = BASE + i;
-        }
-        timers[last] = null;
+        timers[i] = null; // a null store: no barrier fence, see the class comment
         timer.index = -1;
-        if (last == 0) {
+        if (--size == 0) {
+            end = 0; // every slot below end is a hole now
             min = Long.MAX_VALUE;
+        } else if (i == end - 1) {
+            int e = i;
+            while (timers[e - 1] == null) { // stops at an entry: size > 0
+                e--;
+            }
+            end = e;
         }
     }
 
@@ -128,14 +137,17 @@ final class Nursery {
      * {@code placer}; each timer's index is -1 when it is handed over.
      */
     void drainTo(Placer placer) {
-        int n = size;
+        int n = end;
+        end = 0;
         size = 0;
         min = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             HeapTimer t = timers[i];
-            timers[i] = null;
-            t.index = -1;
-            placer.place(t, keys[i], seqs[i]);
+            if (t != null) {
+                timers[i] = null;
+                t.index = -1;
+                placer.place(t, keys[i], seqs[i]);
+            }
         }
         trimFor(n);
     }
@@ -147,8 +159,9 @@ final class Nursery {
     }
 
     /**
-     * Shrinks the empty arrays to twice what the last drain held when they are more than four
-     * times too big: memory follows what is armed between passes, without regrowing every pass.
+     * Shrinks the empty arrays to twice the slots the last drain found in use when they are more
+     * than four times too big: memory follows what is armed between passes, without regrowing
+     * every pass.
      */
     private void trimFor(int drained) {
         int capacity = keys.length;
