@@ -128,6 +128,46 @@ class ReportTableTest {
                 targets.lines().anyMatch(l -> l.contains("re-arm") && l.endsWith("(cpu time 8.00 ns: MET)")), targets);
     }
 
+    @Test
+    void namesEveryLooptimerRowWhoseErrorBarIsWiderThanAFifthOfItsScore() {
+        List<Row> rows = List.of(
+                new Row("hold", "looptimer", "liveTimers=10000", 200, 60, "ns/op", 0, Double.NaN, null),
+                new Row("hold", "looptimerEqual", "liveTimers=10000", 100, 10, "ns/op", 0, Double.NaN, null),
+                new Row("rearm", "laterRearmHot", "liveTimers=10000", 9, Double.NaN, "ns/op", 0, Double.NaN, null),
+                new Row("hold", "agronaWheel", "liveTimers=10000", 100, 90, "ns/op", 0, Double.NaN, null));
+
+        String line = Targets.check(rows)
+                .lines()
+                .filter(l -> l.contains("error <= 20% of score"))
+                .findFirst()
+                .orElseThrow();
+
+        assertTrue(line.contains("1 of 3 looptimer rows"), "a peer's wide error is not ours to answer for: " + line);
+        assertTrue(line.contains("MISSED: hold.looptimer liveTimers=10000 30.00%"), line);
+        assertTrue(line.contains("rearm.laterRearmHot liveTimers=10000 (no error)"), line);
+        assertTrue(!line.contains("looptimerEqual"), "10% is within a fifth: " + line);
+    }
+
+    @Test
+    void showsTheInLoopRatioNetOfTheClockReadBothLoopsPay() {
+        String params = "liveTimers=10000,transport=nio";
+        List<Row> rows = List.of(
+                row("inLoopScheduleCancel.scheduleCancel", "looptimer", params, 55, Double.NaN),
+                row("inLoopScheduleCancel.scheduleCancel", "netty", params, 80, Double.NaN),
+                row("tickerRead", "systemTicker", "", 30, Double.NaN));
+
+        String targets = Targets.check(rows);
+
+        assertTrue(
+                targets.lines().anyMatch(l -> l.contains("stock / Netty API, 10k live ") && l.contains("1.45x")),
+                "80 / 55: " + targets);
+        assertTrue(
+                targets.lines()
+                        .anyMatch(
+                                l -> l.contains("10k live, net") && l.contains("2.00x") && l.contains("(information)")),
+                "(80 - 30) / (55 - 30): " + targets);
+    }
+
     private static Row row(String suite, String peer, String params, double score, double cpu) {
         return new Row(suite, peer, params, score, 0.5, "ns/op", 0.0, cpu, null);
     }
