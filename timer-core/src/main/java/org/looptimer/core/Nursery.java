@@ -14,8 +14,8 @@ import java.util.List;
  * {@link NearHeap}, in arming order. An entry's {@link HeapTimer#index} is {@link #BASE} plus its
  * slot: above every heap slot, so the heap's slots, -1 and the wheels' negative codes keep their
  * meaning. A removal leaves a hole (a null) rather than moving the last entry into it: once the
- * arrays are in the old generation, storing a young timer into them makes G1's post-write barrier
- * (JDK 17) execute a StoreLoad fence, and storing a null does not. Removing the last slot takes back the
+ * arrays are in the old generation, storing a timer (an object of another region) into them makes
+ * G1's post-write barrier (JDK 17) execute a StoreLoad fence, and storing a null does not. Removing the last slot takes back the
  * holes before it, and emptying the nursery takes back all, so each slot is filled and freed at
  * most once per use: O(1) amortized.
  *
