@@ -92,8 +92,8 @@ final class Targets {
     }
 
     /**
-     * Every looptimer time row's error bar at most {@value #MAX_RELATIVE_ERROR} of its score: a
-     * wider one is a question about the run, not a result. One line, listing the rows that fail.
+     * Every looptimer time row's error bar at most a fifth ({@value #MAX_RELATIVE_ERROR}) of its
+     * score: a wider one is a question about the run, not a result. One line, listing the rows that fail.
      */
     private static void errorBars(StringBuilder out, List<Row> rows) {
         List<Row> ours = rows.stream()
