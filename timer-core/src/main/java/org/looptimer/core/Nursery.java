@@ -15,9 +15,9 @@ import java.util.List;
  * slot: above every heap slot, so the heap's slots, -1 and the wheels' negative codes keep their
  * meaning. A removal leaves a hole (a null) rather than moving the last entry into it: once the
  * arrays are in the old generation, storing a timer (an object of another region) into them makes
- * G1's post-write barrier (JDK 17) execute a StoreLoad fence, and storing a null does not. Removing the last slot takes back the
- * holes before it, and emptying the nursery takes back all, so each slot is filled and freed at
- * most once per use: O(1) amortized.
+ * G1's post-write barrier (JDK 17) execute a StoreLoad fence, and storing a null does not.
+ * Removing the last slot takes back the holes before it, and emptying the nursery takes back all,
+ * so each slot is filled and freed at most once per use: O(1) amortized.
  *
  * <p>{@link #min} is never later than any key here: an arming lowers it, a removal leaves it (so
  * it may be early, never late), and emptying resets it. The arrays start small and shrink when
@@ -32,8 +32,8 @@ final class Nursery {
     static final int BASE = 1 << 30;
 
     /**
-     * Slots at most, holes included: past this the queue places the entries, so a pass that arms a million timers
-     * pays for one bounded copy at a time, not for a million-entry nursery.
+     * Slots at most, holes included: past this the queue places the entries, so a pass that arms a
+     * million timers pays for one bounded copy at a time, not for a million-entry nursery.
      */
     static final int CAPACITY = 4096;
 
@@ -133,7 +133,7 @@ final class Nursery {
     }
 
     /**
-     * Empties the nursery, handing each entry, in arming order unless removals reordered it, to
+     * Empties the nursery, handing each entry, in arming order, to
      * {@code placer}; each timer's index is -1 when it is handed over.
      */
     void drainTo(Placer placer) {
