@@ -366,10 +366,13 @@ public final class TimerHeap implements Timers, AutoCloseable {
             publishEarlier(when);
             return;
         }
-        // The entry's key is never later than the old deadline (HeapTimer's invariant), so a
-        // deadline past the old one is lazy without reading the key: no cache miss on the heap
-        // arrays, and no key moves (the idle timeout's re-arm on every read).
-        long key = when > HeapTimer.when(before) ? -1 : entries.keyOf(t);
+        // The entry's key is never later than the old deadline unless an earlier foreign re-arm
+        // is still in the inbox (HeapTimer's invariant), so without QUEUED a deadline past the old
+        // one is lazy without reading the key: no cache miss on the heap arrays, and no key moves
+        // (the idle timeout's re-arm on every read). With QUEUED the key may be later than both
+        // deadlines; the drain would then move it with a sequence of the drain's time, not this
+        // arming's.
+        long key = when > HeapTimer.when(before) && !HeapTimer.queued(before) ? -1 : entries.keyOf(t);
         if (when > key) {
             entries.touch(t); // lazy: moved down when it surfaces; armed now for FIFO ties
         } else if (when < key) {

@@ -126,4 +126,14 @@ class EqualDeadlineOrderTest extends ManualHeapFixture {
         assertEquals(List.of("a", "b"), rec.runs());
         assertEquals(0, runAt(30));
     }
+
+    @Test
+    void ownerLaterReArmWhileAForeignEarlierResetIsInTheInboxKeepsItsPlace() {
+        TimerHandle a = heap.schedule(rec.task("a"), 30, MILLISECONDS); // its entry is keyed at 30
+        Foreign.run(() -> a.reset(5, MILLISECONDS)); // on its way through the inbox
+        a.reset(10, MILLISECONDS); // later than 5, yet earlier than the entry's key
+        heap.schedule(rec.task("b"), 10, MILLISECONDS);
+        runAt(10);
+        assertEquals(List.of("a", "b"), rec.runs(), "a was re-armed on the owner before b");
+    }
 }
