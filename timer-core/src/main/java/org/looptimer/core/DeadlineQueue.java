@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The owner's priority queue of timer entries: a {@link NearHeap} for what is due soon, in front of
- * two levels of {@link FarWheel} for what is due later, the split of the Linux timer wheel and
- * hrtimers, with exact deadlines everywhere.
+ * The owner's priority queue of timer entries: a {@link NearHeap} and a {@link SortedRun} for what
+ * is due soon, in front of two levels of {@link FarWheel} for what is due later, the split of the
+ * Linux timer wheel and hrtimers, with exact deadlines everywhere.
  *
  * <p>The nursery. What the owner arms waits first in a small unordered {@link Nursery}, and takes
  * its place below at the owner's next pass, or at once if it could be the earliest entry: a
@@ -14,32 +14,36 @@ import java.util.List;
  * deadline) costs a few hot cache lines and never meets the structures below.
  *
  * <p>Where an entry goes. An entry goes to the inner wheel (buckets of about 34 ms, spanning
- * about 4.6 minutes) when its bucket starts after the heap's top and after the bucket of the
+ * about 4.6 minutes) when its bucket starts after the near top and after the bucket of the
  * owner's last pass; one due past the inner span goes to the outer wheel (buckets of about 2 s,
- * spanning about 4.9 hours); anything else, and anything a full bucket refuses, to the heap.
+ * spanning about 4.9 hours). Anything else goes to the run if it is due within the last pass's
+ * bucket and orders after the run's last entry, and to the heap otherwise, as does anything a
+ * full bucket refuses. The near top is the earlier of the heap's top and the run's head.
  *
  * <p>Cascades. An outer bucket moves into the inner wheel once the inner span reaches past its
  * end, minutes before any of it is due, at most {@value #OUTER_BUDGET} entries a pass
- * ({@link #advanceTo}); an inner bucket moves into the heap whenever the heap's top is not earlier
- * than its start, and every bucket of either level that starts by a pass's time is moved before
- * the pass looks at the top. So the heap's top is always the earliest entry of the whole queue
+ * ({@link #advanceTo}); an inner bucket moves into the run and the heap whenever the near top is
+ * not earlier than its start, and every bucket of either level that starts by a pass's time is
+ * moved before the pass looks at the top. So the near top is always the earliest entry of the whole queue
  * ({@link #topKey} settles this before it answers). A moved entry is keyed by its timer's current
  * deadline: an entry re-armed later while it waited moves on to a later bucket without meeting the
  * heap.
  *
  * <p>What that buys. A server's timeouts of a few equal durations arrive in deadline order; each
- * schedule, stop and re-arm (earlier or later) is O(1) in a wheel, and the heap only ever holds
- * about one inner bucket of deadlines, in which an expiry is O(log4 of that). Random deadlines up
- * to about 4.9 hours out behave the same: each entry moves at most three times (out of the
- * nursery, outer to inner, inner to heap) before it is due. Later ones go to the heap.
+ * schedule, stop and re-arm (earlier or later) is O(1) in a wheel, and the near structures only
+ * ever hold about one inner bucket of deadlines. Those that arrive in order, the timeouts shorter
+ * than a bucket included, pass through the run, where an expiry and a re-arm at the end are O(1);
+ * in the heap an expiry is O(log4 of the heap's size). Random deadlines up to about 4.9 hours out
+ * behave the same: each entry moves at most three times (out of the nursery, outer to inner, inner
+ * to run or heap) before it is due. Later ones go to the heap.
  *
  * <p>Sequences: every arming takes the next {@code int} from one counter, in the heap and in the
  * wheels alike, and the heap breaks equal deadlines by it, so timers due at the same instant run in
  * the order they were armed wherever they waited.
  *
  * <p>Entry location: {@link HeapTimer#index} is the heap slot ({@code 0 .. }{@link Nursery#BASE}
- * {@code - 1}), a nursery slot (from {@link Nursery#BASE}), -1 for no entry, or a wheel position
- * ({@code <= -2}, level included, see {@link FarWheel}).
+ * {@code - 1}), a nursery slot (from {@link Nursery#BASE}), a run slot (from {@link SortedRun#BASE}),
+ * -1 for no entry, or a wheel position ({@code <= -2}, level included, see {@link FarWheel}).
  *
  * <p>Threads: owner thread only, no synchronization. The one exception is {@link TimerHeap#stats()},
  * which reads {@link #size()} and {@link #capacity()} racily from any thread: a statistic may be
@@ -62,6 +66,8 @@ final class DeadlineQueue {
     static final int OUTER_BUDGET = 4096;
 
     private final NearHeap heap = new NearHeap();
+    /** The near entries that arrived in order, beside the heap; see {@link SortedRun}. */
+    private final SortedRun run = new SortedRun();
     /** Buckets of 2^wheelShift ns; cascaded into the heap. */
     private final FarWheel inner;
     /** Buckets {@link FarWheel#OUTER_EXTRA_SHIFT} powers of two wider; cascaded into the inner. */
@@ -90,13 +96,13 @@ final class DeadlineQueue {
         long keep(HeapTimer timer);
     }
 
-    /** Entries, live and stopped, in the nursery, the heap and the wheels. */
+    /** Entries, live and stopped, in the nursery, the heap, the run and the wheels. */
     int size() {
-        return nursery.size() + heap.size() + inner.count() + outer.count();
+        return nursery.size() + heap.size() + run.size() + inner.count() + outer.count();
     }
 
     int capacity() {
-        return nursery.capacity() + heap.capacity() + inner.capacity() + outer.capacity();
+        return nursery.capacity() + heap.capacity() + run.capacity() + inner.capacity() + outer.capacity();
     }
 
     /** The sequence the next arming will get; entries armed from now on compare >= 0 to it. */
@@ -140,7 +146,7 @@ final class DeadlineQueue {
     long keyOf(HeapTimer timer) {
         int i = timer.index;
         if (i >= 0) {
-            return Nursery.holds(i) ? nursery.key(timer) : heap.key(i);
+            return SortedRun.holds(i) ? run.key(timer) : Nursery.holds(i) ? nursery.key(timer) : heap.key(i);
         }
         return wheelOf(i).keyOf(timer);
     }
@@ -155,6 +161,9 @@ final class DeadlineQueue {
         int i = timer.index;
         if (Nursery.holds(i)) {
             nursery.rekey(timer, key, nextSeq++);
+        } else if (SortedRun.holds(i)) {
+            run.remove(timer);
+            add(timer, key);
         } else if (i < 0) {
             wheelOf(i).remove(timer);
             add(timer, key);
@@ -166,13 +175,21 @@ final class DeadlineQueue {
     }
 
     /**
-     * Re-arms the entry now, keeping its key: a lazy re-arm to a later deadline. Its new sequence
-     * orders it after every entry armed before, at an equal deadline. Not inside a batch.
+     * Re-arms the entry now, keeping its key: a lazy re-arm to a later deadline, {@code when}. Its
+     * new sequence orders it after every entry armed before, at an equal deadline. Not inside a
+     * batch.
      */
-    void touch(HeapTimer timer) {
+    void touch(HeapTimer timer, long when) {
         int i = timer.index;
         if (Nursery.holds(i)) {
             nursery.setSeq(timer, nextSeq++);
+        } else if (SortedRun.holds(i)) {
+            if (run.trySetSeq(timer, nextSeq)) {
+                nextSeq++;
+            } else {
+                run.remove(timer);
+                add(timer, when); // eagerly at its deadline, armed now: what the lazy way defers
+            }
         } else if (i < 0) {
             wheelOf(i).setSeq(timer, nextSeq++); // O(1): the bucket is not ordered
         } else {
@@ -185,6 +202,8 @@ final class DeadlineQueue {
         int i = timer.index;
         if (Nursery.holds(i)) {
             nursery.remove(timer); // armed since the last pass: the cheap, common case
+        } else if (SortedRun.holds(i)) {
+            run.remove(timer);
         } else if (i < 0) {
             wheelOf(i).remove(timer);
         } else {
@@ -220,25 +239,47 @@ final class DeadlineQueue {
     /** The earliest key outside the nursery, cascading wheel buckets first if they may hold it. */
     private long settledTop() {
         long start = Math.min(inner.firstStart(), outer.firstStart());
-        if (start != Long.MAX_VALUE && (heap.size() == 0 || heap.key(0) >= start)) {
+        if (start != Long.MAX_VALUE && nearKey() >= start) {
             settle();
         }
-        return heap.size() == 0 ? EMPTY : heap.key(0);
+        return nearKey();
+    }
+
+    /** The earliest key of the heap and the run, or {@link #EMPTY}. */
+    private long nearKey() {
+        return Math.min(heap.size() == 0 ? EMPTY : heap.key(0), run.headKey());
+    }
+
+    /** Whether the run's head orders before the heap's top: the run holds the earliest near entry. */
+    private boolean runFirst() {
+        if (run.size() == 0) {
+            return false;
+        }
+        if (heap.size() == 0) {
+            return true;
+        }
+        long r = run.headKey();
+        long h = heap.key(0);
+        return r < h || (r == h && run.headSeq() - heap.seq(0) < 0);
     }
 
     /** The earliest entry's timer; {@link #topKey} must have answered non-empty just before. */
     HeapTimer top() {
-        return heap.timer(0);
+        return runFirst() ? run.head() : heap.timer(0);
     }
 
     /** The earliest entry's sequence; as {@link #top}. */
     int topSeq() {
-        return heap.seq(0);
+        return runFirst() ? run.headSeq() : heap.seq(0);
     }
 
     /** Removes the earliest entry; as {@link #top}. */
     void removeTop() {
-        heap.removeAt(0);
+        if (runFirst()) {
+            run.removeHead();
+        } else {
+            heap.removeAt(0);
+        }
     }
 
     /**
@@ -249,9 +290,14 @@ final class DeadlineQueue {
      *     lazy re-arm whose sequence {@link #touch} already set)
      */
     void moveTopDown(long key, boolean rearmed) {
-        int seq = rearmed ? nextSeq++ : heap.seq(0);
-        if (inner.spans(key) || (key >= inner.horizon() && outer.spans(key))) {
+        boolean fromRun = runFirst();
+        int seq = rearmed ? nextSeq++ : fromRun ? run.headSeq() : heap.seq(0);
+        if (fromRun) {
+            place(run.removeHead(), key, seq);
+        } else if (inner.spans(key) || (key >= inner.horizon() && outer.spans(key))) {
             place(heap.removeAt(0), key, seq);
+        } else if (inner.reached(key) && run.accepts(key, seq)) { // a ticker or re-armed timeout
+            run.offer(heap.removeAt(0), key, seq);
         } else {
             heap.moveTopDown(key, seq);
         }
@@ -284,13 +330,13 @@ final class DeadlineQueue {
     }
 
     /**
-     * Cascades wheel buckets until the heap's top is earlier than every wheel entry: an outer
+     * Cascades wheel buckets until the near top is earlier than every wheel entry: an outer
      * bucket first when it starts no later than the inner's first. Never inside a batch: the heap
      * must be in order to read its top.
      */
     private void settle() {
         for (; ; ) {
-            long top = heap.size() == 0 ? Long.MAX_VALUE : heap.key(0);
+            long top = nearKey();
             long near = inner.firstStart();
             long far = outer.firstStart();
             if (far != Long.MAX_VALUE && far <= top && far <= near) {
@@ -313,8 +359,15 @@ final class DeadlineQueue {
             // Keyed by the deadline now in the word: a later re-arm made while it waited moves it
             // on to a later bucket, and the key is never later than the deadline.
             long key = HeapTimer.when(t.word());
-            if (inner.bucketOf(key) <= number || !toWheels(t, key, bucket.seqs[i])) {
-                heap.append(t, key, bucket.seqs[i]);
+            int seq = bucket.seqs[i];
+            if (inner.bucketOf(key) <= number) {
+                // Due within this bucket: in the run it keeps later arrivals out for one bucket's
+                // width at most.
+                if (!run.offer(t, key, seq)) {
+                    heap.append(t, key, seq);
+                }
+            } else if (!toWheels(t, key, seq)) {
+                heap.append(t, key, seq);
             }
         }
         lastCascade = bucket.size;
@@ -334,16 +387,26 @@ final class DeadlineQueue {
         }
     }
 
+    /**
+     * The run, if the entry orders after its last and is due within the last pass's bucket. A
+     * later entry, or one the wheels refused, would keep every nearer arrival out of the run
+     * until it left.
+     */
+    private boolean toRun(HeapTimer t, long key, int seq) {
+        return inner.reached(key) && run.offer(t, key, seq);
+    }
+
     /** The inner wheel if it spans the key, else the outer if it does; false if neither took it. */
     private boolean toWheels(HeapTimer t, long key, int seq) {
         return inner.tryAdd(t, key, seq) || (key >= inner.horizon() && outer.tryAdd(t, key, seq));
     }
 
     private void place(HeapTimer timer, long key, int seq) {
-        // A bucket that starts by the heap's top would be cascaded at the next look at the top:
-        // such an entry goes to the heap at once.
-        boolean far = heap.size() == 0 || inner.bucketStart(key) > heap.key(0);
-        if (!far || !toWheels(timer, key, seq)) {
+        // A bucket that starts by the near top would be cascaded at the next look at the top:
+        // such an entry goes to the run or the heap at once.
+        long top = nearKey();
+        boolean far = top == EMPTY || inner.bucketStart(key) > top;
+        if ((!far || !toWheels(timer, key, seq)) && !toRun(timer, key, seq)) {
             if (batchFrom >= 0) {
                 heap.append(timer, key, seq);
             } else {
@@ -364,6 +427,9 @@ final class DeadlineQueue {
     void sweep(Sweeper sweeper) {
         nursery.drainTo(fromNursery);
         heap.sweep(sweeper);
+        int from = heap.size();
+        run.sweep(sweeper, heap);
+        heap.restoreFrom(from);
         heap.trimCapacity(2);
         inner.sweep(sweeper);
         outer.sweep(sweeper);
@@ -380,6 +446,7 @@ final class DeadlineQueue {
         } else {
             heap.trimCapacity(4);
         }
+        run.trimCapacity(4);
     }
 
     /** Drops every entry, setting each timer's index to -1, and returns them for disarming. */
@@ -387,6 +454,7 @@ final class DeadlineQueue {
         List<HeapTimer> all = new ArrayList<>(size());
         nursery.clear(all);
         heap.clear(all);
+        run.clear(all);
         inner.clear(all);
         outer.clear(all);
         return all;

@@ -138,6 +138,11 @@ final class FarWheel {
         return ahead > 0 && ahead <= SLOTS;
     }
 
+    /** Whether a deadline falls in the floor's bucket or earlier: due by the end of the last pass's bucket. */
+    boolean reached(long key) {
+        return (key >> shift) - floor <= 0;
+    }
+
     /** The bucket a deadline falls in. */
     long bucketOf(long key) {
         return key >> shift;

@@ -77,15 +77,15 @@ import java.util.function.Consumer;
  * a deadline before it is armed, and leak detection watches a wrapper of the handle from outside.
  *
  * <p>Where an entry lives: in the owner's {@link DeadlineQueue}: in its nursery (armed by the
- * owner since its last pass) or its near heap, keyed by a deadline, or in a bucket of one of its
- * two wheel levels, keyed by the bucket's first nanosecond; the queue moves entries toward the
- * heap, keyed by each timer's {@code when} at that moment, before the heap's top could be later
- * than anything elsewhere. The states and transitions above do not depend on which.
+ * owner since its last pass), its near heap or its sorted run, keyed by a deadline, or in a bucket
+ * of one of its two wheel levels, keyed by the bucket's first nanosecond; the queue moves entries
+ * toward the heap and the run, keyed by each timer's {@code when} at that moment, before their top
+ * could be later than anything elsewhere. The states and transitions above do not depend on which.
  *
  * <p>Invariants the owner relies on: an entry's key (its heap or nursery key, or its wheel bucket's start) is
  * never later than its timer's {@code when} unless QUEUED is set (an earlier re-arm is on its way
  * through the inbox), whether the timer is PENDING or STOPPED; an entry exists exactly while the
- * state is PENDING or STOPPED; {@link #index} locates the entry: its heap or nursery slot
+ * state is PENDING or STOPPED; {@link #index} locates the entry: its heap, nursery or run slot
  * ({@code >= 0}), its wheel position ({@code <= -2}, see {@link FarWheel}), or -1 while it has none
  * (IDLE, or still in the inbox).
  *

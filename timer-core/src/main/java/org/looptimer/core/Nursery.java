@@ -50,7 +50,7 @@ final class Nursery {
     private long min = Long.MAX_VALUE;
 
     static boolean holds(int index) {
-        return index >= BASE;
+        return index >= BASE && index < BASE + CAPACITY;
     }
 
     int size() {

@@ -374,7 +374,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         // arming's.
         long key = when > HeapTimer.when(before) && !HeapTimer.queued(before) ? -1 : entries.keyOf(t);
         if (when > key) {
-            entries.touch(t); // lazy: moved down when it surfaces; armed now for FIFO ties
+            entries.touch(t, when); // lazy: moved down when it surfaces; armed now for FIFO ties
         } else if (when < key) {
             entries.decreaseKey(t, when);
             publishEarlier(when);

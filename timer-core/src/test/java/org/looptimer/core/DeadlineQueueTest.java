@@ -93,7 +93,7 @@ class DeadlineQueueTest {
         HeapTimer near = add(2 * SECOND);
         HeapTimer idle = add(3 * SECOND);
         setWhen(idle, 600 * SECOND); // re-armed later, lazily: the entry keeps its bucket
-        queue.touch(idle);
+        queue.touch(idle, 600 * SECOND);
 
         assertEquals(2 * SECOND, queue.topKey());
         queue.removeTop();
@@ -107,7 +107,7 @@ class DeadlineQueueTest {
         HeapTimer first = add(start); // waits in the wheel
         HeapTimer second = add(SECOND / 2); // behind the horizon: the heap
         setWhen(second, start); // re-armed later, after first: lazily, it keeps its heap key
-        queue.touch(second);
+        queue.touch(second, start);
 
         assertEquals(List.of(first, second), popAll());
     }
@@ -192,8 +192,9 @@ class DeadlineQueueTest {
             List<HeapTimer> pending = new ArrayList<>(armedAt.keySet());
             for (int n = Math.min(pending.size(), random.nextInt(5)); n > 0; n--) {
                 HeapTimer t = pending.get(random.nextInt(pending.size()));
-                setWhen(t, HeapTimer.when(t.word()) + random.nextLong(SECOND / 2));
-                queue.touch(t);
+                long later = HeapTimer.when(t.word()) + random.nextLong(SECOND / 2);
+                setWhen(t, later);
+                queue.touch(t, later);
                 armedAt.put(t, arming++);
             }
             // Gaps from a nanosecond to 20 ms: a pass may come long after the inner span ran out.
@@ -239,6 +240,60 @@ class DeadlineQueueTest {
         assertEquals(-1, later.index);
         assertEquals(2, queue.size());
         assertEquals(List.of(request, idle), popAll());
+    }
+
+    @Test
+    void equalShortTimeoutsArmedInOrderPassThroughTheRunAndNeverMeetTheHeap() {
+        queue.advanceTo(0);
+        List<HeapTimer> armed = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            armed.add(add(10_000_000L + i * 1_000L)); // a 10 ms timeout armed every microsecond
+        }
+        queue.advanceTo(0);
+        assertTrue(armed.stream().allMatch(t -> SortedRun.holds(t.index)), "every entry in the run");
+
+        // Each expiry re-arms one more period out, as a ticker or an idle timeout does.
+        HeapTimer first = armed.get(0);
+        assertSame(first, queue.top());
+        setWhen(first, 20_000_000L);
+        queue.moveTopDown(20_000_000L, true);
+        assertTrue(SortedRun.holds(first.index), "re-armed at the run's end, not into the heap");
+
+        List<HeapTimer> expected = new ArrayList<>(armed.subList(1, armed.size()));
+        expected.add(first);
+        assertEquals(expected, popAll());
+    }
+
+    @Test
+    void aTimerThatNeverFiresDoesNotKeepNearerArrivalsOutOfTheRun() {
+        queue.advanceTo(0);
+        HeapTimer never = add(HeapTimer.NEVER);
+        queue.advanceTo(0);
+        assertFalse(SortedRun.holds(never.index), "too far for the run");
+
+        HeapTimer a = add(5_000_000L);
+        HeapTimer b = add(6_000_000L);
+        queue.advanceTo(0);
+        assertTrue(SortedRun.holds(a.index) && SortedRun.holds(b.index));
+        assertEquals(List.of(a, b, never), popAll());
+    }
+
+    @Test
+    void aLazilyReArmedRunEntryDoesNotHideAnEqualDeadlineArmedAfterIt() {
+        queue.advanceTo(0);
+        long k = 5_000_000L;
+        HeapTimer a = add(k);
+        HeapTimer b = add(k);
+        HeapTimer d = add(k + 5);
+        HeapTimer c = add(k); // earlier than the run's last: the heap
+        queue.advanceTo(0);
+        assertTrue(SortedRun.holds(a.index) && SortedRun.holds(b.index) && SortedRun.holds(d.index));
+        assertFalse(SortedRun.holds(c.index));
+
+        setWhen(a, k + 100); // a renewed sequence at a's stale key would order a after c, and b behind it
+        queue.touch(a, k + 100);
+
+        assertEquals(List.of(b, c, d, a), popAll(), "b was armed before c, at the same deadline");
     }
 
     // ------------------------------------------------------------------------------------------
