@@ -81,6 +81,11 @@ final class DeadlineQueue {
     private int nextSeq;
     /** Entries the last cascade moved into the heap: the room the next one will likely need. */
     private int lastCascade;
+    /**
+     * Whether the run, not the heap, holds the entry {@link #topKey} last answered with: decided
+     * once there, for {@link #top} and its kin, which callers use before anything else changes.
+     */
+    private boolean topInRun;
     /** First heap slot of the batch being appended, or -1 outside a batch. */
     private int batchFrom = -1;
 
@@ -225,6 +230,7 @@ final class DeadlineQueue {
             nursery.drainTo(fromNursery);
             top = settledTop();
         }
+        topInRun = runFirst();
         return top;
     }
 
@@ -265,17 +271,17 @@ final class DeadlineQueue {
 
     /** The earliest entry's timer; {@link #topKey} must have answered non-empty just before. */
     HeapTimer top() {
-        return runFirst() ? run.head() : heap.timer(0);
+        return topInRun ? run.head() : heap.timer(0);
     }
 
     /** The earliest entry's sequence; as {@link #top}. */
     int topSeq() {
-        return runFirst() ? run.headSeq() : heap.seq(0);
+        return topInRun ? run.headSeq() : heap.seq(0);
     }
 
     /** Removes the earliest entry; as {@link #top}. */
     void removeTop() {
-        if (runFirst()) {
+        if (topInRun) {
             run.removeHead();
         } else {
             heap.removeAt(0);
@@ -283,16 +289,15 @@ final class DeadlineQueue {
     }
 
     /**
-     * Gives the earliest entry a later key: back into a wheel if the key is in a span, else down
-     * the heap.
+     * Gives the earliest entry a later key: back into a wheel if the key is in a span, else to the
+     * run's end if it is near and orders after it, else down the heap. As {@link #top}.
      *
      * @param rearmed true for a new arming (a ticker's next tick), false to keep its sequence (a
      *     lazy re-arm whose sequence {@link #touch} already set)
      */
     void moveTopDown(long key, boolean rearmed) {
-        boolean fromRun = runFirst();
-        int seq = rearmed ? nextSeq++ : fromRun ? run.headSeq() : heap.seq(0);
-        if (fromRun) {
+        int seq = rearmed ? nextSeq++ : topSeq();
+        if (topInRun) {
             place(run.removeHead(), key, seq);
         } else if (inner.spans(key) || (key >= inner.horizon() && outer.spans(key))) {
             place(heap.removeAt(0), key, seq);

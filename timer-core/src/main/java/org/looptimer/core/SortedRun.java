@@ -12,8 +12,9 @@ import java.util.List;
  *
  * <p>Layout: a ring of {@code keys}, {@code seqs} and {@code timers}, as in the {@link NearHeap},
  * between the positions {@code head} (the earliest entry) and {@code tail} (the next free slot).
- * Order: every entry's (key, sequence) is greater than its predecessor's. A removal leaves a hole (a null
- * timer); the head and the tail never rest on one, so the head is always an entry.
+ * Order: every entry's (key, sequence) is greater than its predecessor's. A removal leaves a hole
+ * (a null timer, whose store G1's barrier does not fence, as in the {@link Nursery}); the head and
+ * the tail never rest on one, so the head is always an entry.
  *
  * <p>An entry's {@link HeapTimer#index} is {@link #BASE} plus its slot: above the nursery's codes,
  * so every other code keeps its meaning. Growing or shrinking the ring moves the entries to the
@@ -36,8 +37,7 @@ final class SortedRun {
     private static final int[] NO_SEQS = {};
     private static final HeapTimer[] NO_TIMERS = {};
 
-    // Empty until the first entry, and again after clear(): most heaps of a closed loop or a
-    // server without equal timeouts never use the run.
+    // Empty until the first entry, and again after clear(): a closed heap holds nothing here.
     private long[] keys = NO_KEYS;
     private int[] seqs = NO_SEQS;
     private HeapTimer[] timers = NO_TIMERS;

@@ -254,6 +254,7 @@ class DeadlineQueueTest {
 
         // Each expiry re-arms one more period out, as a ticker or an idle timeout does.
         HeapTimer first = armed.get(0);
+        assertEquals(10_000_000L, queue.topKey());
         assertSame(first, queue.top());
         setWhen(first, 20_000_000L);
         queue.moveTopDown(20_000_000L, true);
