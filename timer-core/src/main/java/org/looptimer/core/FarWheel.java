@@ -138,7 +138,7 @@ final class FarWheel {
         return ahead > 0 && ahead <= SLOTS;
     }
 
-    /** Whether a deadline falls in the floor's bucket or earlier: due by the end of the last pass's bucket. */
+    /** Whether a deadline falls in the floor's bucket or earlier: due by the end of the last pass's. */
     boolean reached(long key) {
         return (key >> shift) - floor <= 0;
     }
