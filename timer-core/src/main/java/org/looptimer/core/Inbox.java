@@ -1,5 +1,6 @@
 package org.looptimer.core;
 
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
@@ -17,7 +18,8 @@ import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
  * must undo its arming itself, since nobody will drain it.
  *
  * <p>Threads: {@link #handOver} any thread but the owner; {@link #drain}, {@link #isEmpty} and
- * {@link #close} the owner; {@link #isClosed} any thread.
+ * {@link #close} the owner; {@link #isClosed}, {@link #depth} and {@link #handOversElided} any
+ * thread.
  */
 final class Inbox {
 
@@ -33,6 +35,12 @@ final class Inbox {
     private final MpscUnboundedVarHandleArrayQueue<HeapTimer> queue = new MpscUnboundedVarHandleArrayQueue<>(CHUNK);
 
     private final WakeGate gate;
+
+    /**
+     * Offers that woke the owner: the rare case, so its atomic does not matter. The common case,
+     * an offer that did not wake it, is counted by nobody: it is every other offer.
+     */
+    private final LongAdder offersThatWoke = new LongAdder();
 
     /** Volatile: the producers' re-check after their offer; see the class comment. */
     private volatile boolean closed;
@@ -51,7 +59,8 @@ final class Inbox {
      */
     boolean handOver(HeapTimer t, long when, long before) {
         boolean needsOwner = HeapTimer.needsOwner(before, when);
-        if (needsOwner && !HeapTimer.queued(before)) {
+        boolean offered = needsOwner && !HeapTimer.queued(before);
+        if (offered) {
             queue.offer(t); // a CAS on the producer index: a full fence before the load below
         }
         if (closed) { // after the CAS and the offer: see the class comment
@@ -62,9 +71,21 @@ final class Inbox {
             // made, another thread may have re-armed the timer earlier and, relying on this
             // reference to reach the owner, skipped its own wake-up. Volatile read after the
             // offer's full fence: either we see that deadline, or that thread saw the owner's.
-            gate.wakeIfEarlier(Math.min(when, HeapTimer.when(t.word())));
+            boolean woke = gate.wakeIfEarlier(Math.min(when, HeapTimer.when(t.word())));
+            if (woke && offered) {
+                offersThatWoke.increment();
+            }
         }
         return true;
+    }
+
+    /**
+     * Any thread: hand-overs (offers) that did not need to wake the owner. Derived from the
+     * queue's producer index, so that the common case costs the producers no counter of its own;
+     * while producers offer, an offer may count here for a moment before its wake-up counts.
+     */
+    long handOversElided() {
+        return Math.max(0, queue.currentProducerIndex() - offersThatWoke.sum());
     }
 
     boolean isClosed() {

@@ -95,7 +95,8 @@ public final class TimerHeap implements Timers, AutoCloseable {
     private final Timers view = new TimersView(this);
     private final WakeGate gate;
     private final Inbox inbox;
-    private final ArmedCount armed;
+    /** Armed timers and stopped entries; see TimerCounts for who may write which. */
+    private final TimerCounts counts;
     /** How late fired timers ran; the owner records, anyone snapshots. */
     private final LatenessRecorder lateness = new LatenessRecorder();
     /** Creation sites and unreachable handles; null when leak detection is disabled. */
@@ -111,10 +112,6 @@ public final class TimerHeap implements Timers, AutoCloseable {
     private boolean running;
 
     private long passNow;
-
-    // --- written by any thread ---
-    /** Stopped entries still in the heap or inbox: the owner's drops and anyone's stops. */
-    private final SplitCount stopped = new SplitCount();
 
     // --- written by the owner, read by any thread: opaque, whole values and no fences ---
     /** No later than the earliest key, exact after each pass: for {@link #nextDeadlineNanos}. */
@@ -132,7 +129,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         this.gate = new WakeGate(b.waker);
         this.inbox = new Inbox(gate);
         this.leaks = LeakTracker.create(b.leakDetection, b.stopLeaked);
-        this.armed = new ArmedCount(b.maxTimers, this::topSiteForRejection);
+        this.counts = new TimerCounts(b.maxTimers, this::topSiteForRejection);
         this.slack = b.slack;
         this.entries = new DeadlineQueue(b.wheelShift);
     }
@@ -186,13 +183,13 @@ public final class TimerHeap implements Timers, AutoCloseable {
         }
         if (ownerCheck.getAsBoolean()) {
             when = ownerDeadline(when);
-            armed.ownerArm();
+            counts.ownerArm();
             HeapTimer t = newTimer(task, HeapTimer.pack(when, HeapTimer.PENDING), periodNanos);
             entries.add(t, when);
             publishEarlier(when);
             return t;
         }
-        armed.arm();
+        counts.arm();
         HeapTimer t = newTimer(task, HeapTimer.pack(when, HeapTimer.PENDING | HeapTimer.QUEUED), periodNanos);
         handOver(t, when, HeapTimer.IDLE);
         return t;
@@ -229,9 +226,9 @@ public final class TimerHeap implements Timers, AutoCloseable {
             return;
         }
         if (state == HeapTimer.PENDING) {
-            armed.disarm();
+            counts.disarm();
         } else if (state == HeapTimer.STOPPED) {
-            stopped.add(-1); // stopped by someone else since our CAS
+            counts.stoppedLeft(); // stopped by someone else since our CAS
         }
         throw closedRejection();
     }
@@ -244,11 +241,11 @@ public final class TimerHeap implements Timers, AutoCloseable {
      * {@code resetAt}.
      */
     void armNew(HeapTimer t, long deadlineNanos) {
-        if (armed.isLimited() || inbox.isClosed() || !ownerCheck.getAsBoolean()) {
+        if (counts.isLimited() || inbox.isClosed() || !ownerCheck.getAsBoolean()) {
             return;
         }
         long when = ownerDeadline(time.deadline(deadlineNanos));
-        armed.ownerArm();
+        counts.ownerArm();
         t.armUnpublished(when);
         entries.add(t, when);
         publishEarlier(when);
@@ -266,7 +263,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
                 return false;
             }
             entries.remove(t);
-            armed.ownerDisarm();
+            counts.ownerDisarm();
             // The published deadline stays: no later than the earliest left, as it must be, and
             // the owner's next pass brings it up to date.
             return true;
@@ -275,11 +272,9 @@ public final class TimerHeap implements Timers, AutoCloseable {
             return false;
         }
         if (owner) {
-            stopped.ownerAdd(1);
-            armed.ownerDisarm();
+            counts.ownerStop();
         } else {
-            stopped.add(1);
-            armed.disarm();
+            counts.stop();
         }
         return true;
     }
@@ -331,25 +326,25 @@ public final class TimerHeap implements Timers, AutoCloseable {
     /** A stopped timer was armed again before the owner dropped its entry. */
     private void countRevived(boolean owner) {
         if (owner) {
-            stopped.ownerAdd(-1);
+            counts.ownerStoppedLeft();
         } else {
-            stopped.add(-1);
+            counts.stoppedLeft();
         }
     }
 
     private void reserve(boolean owner) {
         if (owner) {
-            armed.ownerArm();
+            counts.ownerArm();
         } else {
-            armed.arm();
+            counts.arm();
         }
     }
 
     private void unreserve(boolean owner) {
         if (owner) {
-            armed.ownerDisarm();
+            counts.ownerDisarm();
         } else {
-            armed.disarm();
+            counts.disarm();
         }
     }
 
@@ -506,7 +501,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
                 return false;
             }
             entries.removeTop();
-            armed.ownerDisarm();
+            counts.ownerDisarm();
         } else {
             long next = HeapClock.nextTick(when, period, now);
             if (!t.advance(w, next)) {
@@ -529,7 +524,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
     private void dropStoppedTop(HeapTimer t, long w) {
         if (t.retire(w)) {
             entries.removeTop();
-            stopped.ownerAdd(-1);
+            counts.ownerStoppedLeft();
         }
     }
 
@@ -581,7 +576,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
             }
             // STOPPED before it ever reached the heap: drop it, unless a reset revives it now.
             if (t.retire(w)) {
-                stopped.ownerAdd(-1);
+                counts.ownerStoppedLeft();
                 return;
             }
         }
@@ -590,7 +585,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
     /** Go's clearDeletedTimers: sweep once stopped entries pass a quarter of the heap. */
     private void sweepIfWorthIt() {
         int size = entries.size();
-        if (size > 0 && stopped.get() > (size >>> 2)) {
+        if (size > 0 && counts.stopped() > (size >>> 2)) {
             entries.sweep(sweeper); // and trims: capacity <= 2x live after a sweep
         }
     }
@@ -602,7 +597,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
                 return HeapTimer.when(w); // PENDING: re-keyed to its true deadline, lazy or not
             }
             if (t.retire(w)) {
-                stopped.ownerAdd(-1);
+                counts.ownerStoppedLeft();
                 return -1;
             }
         }
@@ -652,15 +647,15 @@ public final class TimerHeap implements Timers, AutoCloseable {
     @Override
     public TimerStats stats() {
         return new TimerStats(
-                Math.max(0, armed.get()),
-                Math.max(0, stopped.get()),
+                Math.max(0, counts.armed()),
+                Math.max(0, counts.stopped()),
                 // Racy plain reads of owner fields: a statistic may be stale, and ints never tear.
                 entries.size(),
                 entries.capacity(),
                 fired,
                 failures,
                 gate.wakeupsRequested(),
-                gate.wakeupsElided(),
+                inbox.handOversElided(),
                 inbox.depth(),
                 leaks == null ? 0 : leaks.leaked(),
                 lateness.snapshot());
@@ -734,14 +729,14 @@ public final class TimerHeap implements Timers, AutoCloseable {
             if (state == HeapTimer.PENDING) {
                 disarmed.add(t); // a timer in both inbox and heap turns IDLE once: added once
             } else if (state == HeapTimer.STOPPED) {
-                stopped.ownerAdd(-1);
+                counts.ownerStoppedLeft();
             }
         };
         inbox.close(disarm); // closed first, then drained: pairs with the foreign re-checks
         for (HeapTimer entry : entries.clear()) {
             disarm.accept(entry);
         }
-        armed.ownerClear(disarmed.size());
+        counts.ownerClear(disarmed.size());
         publishTop();
         for (HeapTimer t : disarmed) {
             t.disarmedByClose(disarmedTasks);

@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param timersFired callbacks run, including those that threw
  * @param callbackFailures callbacks that threw
  * @param wakeupsRequested times a foreign thread woke the owner through its {@link Waker}
- * @param wakeupsElided foreign schedules and earlier re-arms that did not need to wake the owner
+ * @param wakeupsElided timers handed over by other threads (schedules, and earlier re-arms of
+ *     timers not already on their way) that did not need to wake the owner
  * @param inboxDepth timers handed over by other threads that the owner has not taken in yet
  * @param leaked pending timers whose handle the application could no longer reach, found by
  *     {@link LeakDetection}; always 0 while detection is {@link LeakDetection#DISABLED disabled}

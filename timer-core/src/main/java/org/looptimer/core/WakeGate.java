@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link Waker} in this poll: at most one wake-up per poll.
  *
  * <p>Threads: {@link #publish} and {@link #awake} on the owner only; {@link #wakeIfEarlier} on any
- * foreign thread; the counters from any thread.
+ * foreign thread; {@link #wakeupsRequested} from any thread.
  */
 final class WakeGate {
 
@@ -37,9 +37,9 @@ final class WakeGate {
 
     private final Waker waker;
     private volatile long sleepUntil = AWAKE;
-    // Striped: every foreign schedule counts here, from many threads at once.
+    // Counted only on the rare path that wakes; the elided ones are counted by the inbox's offers,
+    // which cost no atomic of their own (see Inbox#handOversElided).
     private final LongAdder requested = new LongAdder();
-    private final LongAdder elided = new LongAdder();
 
     WakeGate(Waker waker) {
         this.waker = waker;
@@ -65,22 +65,20 @@ final class WakeGate {
     /**
      * Foreign thread, after its work is visible to the owner: wakes the owner if {@code deadline}
      * is earlier than the one it sleeps toward and nobody woke it yet in this poll.
+     *
+     * @return whether this call woke the owner
      */
-    void wakeIfEarlier(long deadline) {
+    boolean wakeIfEarlier(long deadline) {
         long until = sleepUntil; // volatile load: the foreign half of the Dekker pair
         if (deadline < until && SLEEP_UNTIL.compareAndSet(this, until, AWAKE)) {
             requested.increment();
             waker.wakeup();
-        } else {
-            elided.increment();
+            return true;
         }
+        return false;
     }
 
     long wakeupsRequested() {
         return requested.sum();
-    }
-
-    long wakeupsElided() {
-        return elided.sum();
     }
 }
