@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The foreign thread that wins the CAS back to {@link #AWAKE} is the only one that calls the
  * {@link Waker} in this poll: at most one wake-up per poll.
  *
- * <p>Threads: {@link #publish} and {@link #awake} on the owner only; {@link #wakeIfEarlier} on any
- * foreign thread; {@link #wakeupsRequested} from any thread.
+ * <p>Threads: {@link #publish} and {@link #awake} on the owner only; {@link #wakeIfEarlier} and
+ * {@link #wakeIfAsleep} on any foreign thread; {@link #wakeupsRequested} from any thread.
  */
 final class WakeGate {
 
@@ -76,6 +76,17 @@ final class WakeGate {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Foreign thread, after its work is visible to the owner: wakes the owner if it sleeps,
+     * whatever its deadline, and nobody woke it yet in this poll. For work that must not wait for
+     * the deadline, such as a backlog that would otherwise grow until then.
+     *
+     * @return whether this call woke the owner
+     */
+    boolean wakeIfAsleep() {
+        return wakeIfEarlier(AWAKE + 1); // later than AWAKE, earlier than any deadline published
     }
 
     long wakeupsRequested() {

@@ -130,6 +130,44 @@ class WakeupAccountingTest {
         assertEquals(2, heap.stats().pendingTimers());
     }
 
+    /**
+     * A loop that sleeps toward a far deadline while a thread pool schedules and cancels later
+     * timeouts on it: without a bound its inbox would hold every one of them until the deadline.
+     */
+    @Test
+    void aBacklogOfLaterHandOversWakesASleepingOwnerOncePerPollAndLosesNothing() {
+        heap.schedule(NOOP, 1, java.util.concurrent.TimeUnit.HOURS);
+        assertEquals(at(3_600_000), heap.beforePoll());
+        int belowBacklog = Inbox.WAKE_BACKLOG - 1;
+        Foreign.run(() -> scheduleAndStop(belowBacklog));
+        assertWakeups(0, belowBacklog);
+        assertEquals(belowBacklog, heap.stats().inboxDepth());
+
+        Foreign.run(() -> scheduleAndStop(Inbox.BACKLOG_CHECK_EVERY));
+        int handedOver = belowBacklog + Inbox.BACKLOG_CHECK_EVERY;
+        assertWakeups(1, handedOver - 1);
+        Foreign.run(() -> scheduleAndStop(Inbox.WAKE_BACKLOG));
+        handedOver += Inbox.WAKE_BACKLOG;
+        assertWakeups(1, handedOver - 1); // the owner is being woken: once per poll is enough
+
+        heap.afterPoll();
+        assertEquals(at(3_600_000), heap.beforePoll(), "the stopped timers move no deadline");
+        TimerStats drained = heap.stats();
+        assertEquals(0, drained.inboxDepth(), "the woken owner drained the backlog");
+        assertEquals(1, drained.pendingTimers());
+        assertEquals(0, drained.deletedEntries(), "stopped in the inbox: dropped as drained");
+
+        Foreign.run(() -> scheduleAndStop(Inbox.WAKE_BACKLOG + Inbox.BACKLOG_CHECK_EVERY));
+        handedOver += Inbox.WAKE_BACKLOG + Inbox.BACKLOG_CHECK_EVERY;
+        assertWakeups(2, handedOver - 2); // asleep again: the next backlog wakes it again
+    }
+
+    private void scheduleAndStop(int timers) {
+        for (int i = 0; i < timers; i++) {
+            heap.schedule(NOOP, 2, java.util.concurrent.TimeUnit.HOURS).stop();
+        }
+    }
+
     @Test
     void ownerOperationsNeverCountAsWakeups() {
         heap.beforePoll();
