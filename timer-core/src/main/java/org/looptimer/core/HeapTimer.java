@@ -58,10 +58,11 @@ import java.util.function.Consumer;
  *   PENDING -> STOPPED     A  {@link #markStopped}: stop by F, or by O while the entry is still in
  *                             the inbox. One CAS and a counter; never enqueues, never wakes.
  *   STOPPED -> PENDING     A  {@link #arm} before the owner dropped the entry: the entry is reused.
- *   STOPPED -> IDLE        O  {@link #retire}: the entry reaches the heap's top, is swept (from
- *                             the heap or a wheel bucket), or is drained from the inbox.
+ *   STOPPED -> IDLE        O  {@link #retire}: the entry reaches the heap's top, or is swept
+ *                             (from the heap or a wheel bucket). {@link #retireDrained}: the
+ *                             entry is drained from the inbox; QUEUED is cleared in the same CAS.
  *   any     -> any+QUEUED  F  {@link #arm}, as above; O clears QUEUED when it drains the reference
- *                             ({@link #clearQueued}).
+ *                             ({@link #clearQueued}, or {@link #retireDrained}).
  *   any     -> CLOSED      O  {@link #close}: the heap closes; every timer in its heap or inbox
  *                             is disarmed, QUEUED cleared, and its entry dropped.
  *   CLOSED  -> PENDING     F  {@link #arm}: a foreign arming that passed the closed check just
@@ -288,14 +289,22 @@ class HeapTimer implements TimerHandle {
         return WORD.compareAndSet(this, seen, pack(next, PENDING | ((int) seen & QUEUED)));
     }
 
-    /** Owner, draining the inbox: clears QUEUED. @return the word without it */
-    final long clearQueued() {
-        for (; ; ) {
-            long w = word;
-            if (WORD.compareAndSet(this, w, w & ~QUEUED)) {
-                return w & ~QUEUED;
-            }
-        }
+    /**
+     * Owner, draining the inbox: clears QUEUED if the word is still {@code seen}.
+     * @return false if another thread changed the word first
+     */
+    final boolean clearQueued(long seen) {
+        return WORD.compareAndSet(this, seen, seen & ~QUEUED);
+    }
+
+    /**
+     * Owner, draining the inbox: a timer stopped before it had an entry, STOPPED at {@code seen},
+     * to IDLE with QUEUED cleared, in one CAS rather than {@link #clearQueued} then
+     * {@link #retire}: the cancelled request timeout, the common case of a foreign drain.
+     * @return false if another thread changed the word first
+     */
+    final boolean retireDrained(long seen) {
+        return WORD.compareAndSet(this, seen, withState(seen & ~QUEUED, IDLE));
     }
 
     /**

@@ -551,33 +551,31 @@ public final class TimerHeap implements Timers, AutoCloseable {
     }
 
     /**
-     * Owner, in a drain: reconciles a handed-over timer's entry with its word. Clears QUEUED first
-     * so that a foreign re-arm after this point hands the timer over again.
+     * Owner, in a drain: reconciles a handed-over timer's entry with its word. Clears QUEUED
+     * first, so that a foreign re-arm after this point hands the timer over again; a timer
+     * stopped before it had an entry is dropped in that same CAS.
      */
     private void applyFromInbox(HeapTimer t) {
-        long w = t.clearQueued();
-        for (; ; w = t.word()) {
-            int state = HeapTimer.state(w);
-            long when = HeapTimer.when(w);
-            if (DeadlineQueue.contains(t)) {
-                // PENDING or STOPPED. The key moves up to the word's deadline even for a stopped
-                // entry: a later reset revives the entry lazily, relying on key <= when.
-                if (when < entries.keyOf(t)) {
-                    entries.decreaseKey(t, when);
+        boolean hasEntry = DeadlineQueue.contains(t);
+        for (; ; ) {
+            long w = t.word();
+            if (!hasEntry && HeapTimer.state(w) == HeapTimer.STOPPED) {
+                if (t.retireDrained(w)) {
+                    counts.ownerStoppedLeft();
+                    return;
                 }
-                return; // later deadlines stay lazy
-            }
-            if (state == HeapTimer.PENDING) {
-                entries.add(t, when); // ordered with the batch, at its end
-                return;
-            }
-            if (state == HeapTimer.IDLE) {
-                return;
-            }
-            // STOPPED before it ever reached the heap: drop it, unless a reset revives it now.
-            if (t.retire(w)) {
-                counts.ownerStoppedLeft();
-                return;
+            } else if (t.clearQueued(w)) {
+                long when = HeapTimer.when(w);
+                if (hasEntry) {
+                    // PENDING or STOPPED. The key moves up to the word's deadline even for a
+                    // stopped entry: a later reset revives the entry lazily, relying on key <= when.
+                    if (when < entries.keyOf(t)) {
+                        entries.decreaseKey(t, when);
+                    }
+                } else if (HeapTimer.state(w) == HeapTimer.PENDING) {
+                    entries.add(t, when); // ordered with the batch, at its end
+                }
+                return; // IDLE: nothing to place
             }
         }
     }
