@@ -3,6 +3,9 @@ package org.looptimer.bench.load;
 import com.google.gson.GsonBuilder;
 import io.netty.channel.EventLoop;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -345,12 +348,24 @@ public final class LoadSuite {
         }
     }
 
+    /**
+     * The heap's live bytes as the last of three full collections left them: each heap pool's
+     * usage right after its last collection, not the heap's usage now, which would also count
+     * what the echo loop allocated since (a couple of MB in a few milliseconds).
+     */
     static long usedAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(50);
         }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        long used = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            MemoryUsage afterGc = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+            if (afterGc != null) {
+                used += afterGc.getUsed();
+            }
+        }
+        return used;
     }
 
     static void sleepUntil(long nanoTime) throws InterruptedException {
