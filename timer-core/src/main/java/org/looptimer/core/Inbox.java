@@ -26,8 +26,8 @@ import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
  * {@code relaxedPoll()}, waits for the element to land), or the producer sees the heap closed and
  * must undo its arming itself, since nobody will drain it.
  *
- * <p>Threads: {@link #handOver} any thread but the owner; {@link #drain}, {@link #isEmpty} and
- * {@link #close} the owner; {@link #isClosed}, {@link #depth} and {@link #handOversElided} any
+ * <p>Threads: {@link #handOver} any thread but the owner; {@link #drain}, {@link #claimed},
+ * {@link #taken} and {@link #close} the owner; {@link #isClosed}, {@link #depth} and {@link #handOversElided} any
  * thread.
  */
 final class Inbox {
@@ -128,9 +128,19 @@ final class Inbox {
         return queue.drain(apply, limit);
     }
 
-    /** Owner. Volatile loads of both queue indexes: the owner's half of the wake-up protocol. */
-    boolean isEmpty() {
-        return queue.isEmpty();
+    /**
+     * Owner: hand-overs claimed so far, written or not. A volatile load of the producer index:
+     * after the owner publishes its deadline, the owner's half of the wake-up protocol. The queue
+     * counts two per element and holds the index odd while an offer links a new chunk; rounding
+     * up counts that offer as claimed, since its producer may have read the gate before us.
+     */
+    long claimed() {
+        return (queue.lvProducerIndex() + 1) >> 1;
+    }
+
+    /** Owner: hand-overs drained so far. */
+    long taken() {
+        return queue.lvConsumerIndex() >> 1;
     }
 
     /** Any thread: timers waiting for the owner; approximate while producers offer. */

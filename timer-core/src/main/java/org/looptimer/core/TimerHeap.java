@@ -390,32 +390,46 @@ public final class TimerHeap implements Timers, AutoCloseable {
 
     /**
      * Owner: prepares to block. Drains work handed over by other threads, drops stopped entries
-     * from the top, publishes the deadline the owner is about to sleep toward, and re-checks the
-     * inbox so that a timer handed over in between is not missed.
+     * from the top, publishes the deadline the owner is about to sleep toward, and then drains
+     * what was handed over before that publication, so that no such timer is missed. What other
+     * threads hand over afterwards waits for the next pass: those threads read the published
+     * deadline and wake the owner themselves if they must.
      *
      * @return the earliest deadline, in the clock's domain; {@link Long#MAX_VALUE} when none. A
      *     deadline at or before the current time means: do not block.
      */
     public long beforePoll() {
         checkOwner("beforePoll");
-        for (int attempt = 0; ; attempt++) {
-            drainInbox();
-            cleanTop();
-            sweepIfWorthIt();
-            long next = withSlack(nextKey());
-            gate.publish(next);
-            if (inbox.isEmpty()) { // volatile load after the volatile store in publish()
-                publishTop();
-                return time.toClockNanos(next);
-            }
-            gate.awake();
-            if (attempt == 2) {
-                // A producer claimed an inbox slot but has not written it yet: poll without
-                // blocking and pick it up on the next pass.
+        drainInbox(DRAIN_LIMIT);
+        cleanTop();
+        sweepIfWorthIt();
+        long next = withSlack(nextKey());
+        gate.publish(next);
+        // Volatile load after publish()'s volatile store. A hand-over claimed after this load
+        // read our deadline after its claim, and wakes us if it is earlier; only those claimed
+        // before it may have read "awake" and relied on us. Draining just those, rather than
+        // until the inbox looks empty, lets the owner sleep while other threads keep handing
+        // over later timers; chasing them kept a loop spinning at a full core.
+        long unseen = inbox.claimed() - inbox.taken();
+        if (unseen > 0) {
+            if (unseen > DRAIN_LIMIT || drainInbox((int) unseen) < unseen) {
+                // More than a pass drains, or a producer claimed a slot and has not written it
+                // yet: poll without blocking and pick the rest up on the next pass.
+                gate.awake();
                 publishTop();
                 return time.origin();
             }
+            // Draining only adds entries or moves keys earlier, so the deadline can only come
+            // forward. Hand-overs claimed since the first publication compared themselves with
+            // that later deadline: each is due after it, and so after this one, or woke us.
+            long earlier = withSlack(nextKey());
+            if (earlier < next) {
+                next = earlier;
+                gate.publish(next);
+            }
         }
+        publishTop();
+        return time.toClockNanos(next);
     }
 
     /**
@@ -463,7 +477,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         running = true;
         int ran = 0;
         try {
-            drainInbox();
+            drainInbox(DRAIN_LIMIT);
             entries.advanceTo(now);
             int armedBefore = entries.peekSeq();
             while (ran < limit) {
@@ -544,10 +558,12 @@ public final class TimerHeap implements Timers, AutoCloseable {
         }
     }
 
-    private void drainInbox() {
+    /** Owner: applies up to {@code limit} handed-over timers. @return how many */
+    private int drainInbox(int limit) {
         entries.beginBatch();
-        inbox.drain(applyFromInbox, DRAIN_LIMIT);
+        int drained = inbox.drain(applyFromInbox, limit);
         entries.endBatch();
+        return drained;
     }
 
     /**

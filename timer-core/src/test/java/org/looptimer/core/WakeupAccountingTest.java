@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.junit.jupiter.api.Test;
@@ -151,6 +153,8 @@ class WakeupAccountingTest {
         assertWakeups(1, handedOver - 1); // the owner is being woken: once per poll is enough
 
         heap.afterPoll();
+        assertEquals(at(0), heap.beforePoll(), "more than one pass drains: poll without blocking");
+        heap.afterPoll();
         assertEquals(at(3_600_000), heap.beforePoll(), "the stopped timers move no deadline");
         TimerStats drained = heap.stats();
         assertEquals(0, drained.inboxDepth(), "the woken owner drained the backlog");
@@ -160,6 +164,54 @@ class WakeupAccountingTest {
         Foreign.run(() -> scheduleAndStop(Inbox.WAKE_BACKLOG + Inbox.BACKLOG_CHECK_EVERY));
         handedOver += Inbox.WAKE_BACKLOG + Inbox.BACKLOG_CHECK_EVERY;
         assertWakeups(2, handedOver - 2); // asleep again: the next backlog wakes it again
+    }
+
+    /**
+     * A worker pool that keeps arming and cancelling request timeouts, all later than the deadline
+     * the loop sleeps toward, must not keep the loop awake: the owner drains what was handed over
+     * before it published its deadline and sleeps; what comes later waits for its next pass.
+     */
+    @Test
+    void theOwnerSleepsWhileAnotherThreadKeepsHandingOverLaterTimers() throws Exception {
+        heap.schedule(NOOP, 2, SECONDS);
+        AtomicLong handedOver = new AtomicLong();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread worker = new Thread(
+                () -> {
+                    while (!done.get()) {
+                        heap.schedule(NOOP, 10, SECONDS).stop();
+                        handedOver.incrementAndGet();
+                    }
+                },
+                "later-timeouts");
+        worker.setDaemon(true);
+        worker.start();
+        int polls = 200;
+        int slept = 0;
+        long giveUp = System.nanoTime() + SECONDS.toNanos(30);
+        try {
+            for (int i = 0; i < polls; i++) {
+                // Poll only while the worker is busy handing over, so that it does so during the poll.
+                long seen = handedOver.get();
+                while (handedOver.get() < seen + 64) {
+                    if (System.nanoTime() > giveUp) {
+                        fail("the worker stopped handing timers over after " + handedOver.get());
+                    }
+                    Thread.onSpinWait();
+                }
+                if (heap.beforePoll() == at(2_000)) {
+                    slept++;
+                }
+                heap.afterPoll();
+            }
+        } finally {
+            done.set(true);
+            worker.join();
+        }
+        assertTrue(slept >= polls / 2, "the owner could block in only " + slept + " of " + polls + " polls");
+        assertEquals(0, waker.count(), "later timers woke the owner");
+        heap.beforePoll();
+        assertEquals(1, heap.stats().pendingTimers(), "every stopped timer was dropped, the owner's kept");
     }
 
     private void scheduleAndStop(int timers) {
