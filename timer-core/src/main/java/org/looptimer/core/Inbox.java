@@ -13,10 +13,10 @@ import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
  * <p>A hand-over due later than the owner's sleep wakes nobody, so while the owner sleeps toward a
  * far deadline its inbox would grow without bound: a thread pool that schedules and cancels
  * request timeouts on a quiet loop would pile up every one of them, each pinning its timer and its
- * task, until the loop next woke (stock Netty's lazily executed tasks pile up the same way). So
- * the producer that finds {@value #WAKE_BACKLOG} or more hand-overs waiting wakes a sleeping owner
- * whatever the deadlines: the backlog, its memory and the owner's drain stay bounded, at one
- * wake-up per {@value #WAKE_BACKLOG} hand-overs at most. Producers look at the backlog on one offer in {@value #BACKLOG_CHECK_EVERY} only, because
+ * task, until the loop next woke. So the producer that finds {@value #WAKE_BACKLOG} or more
+ * hand-overs waiting wakes a sleeping owner whatever the deadlines: the backlog, its memory and
+ * the owner's drain stay bounded, at one wake-up per {@value #WAKE_BACKLOG} hand-overs at most.
+ * Producers look at the backlog on one offer in {@value #BACKLOG_CHECK_EVERY} only, because
  * reading the owner's consumer index on every offer would move its cache line back and forth.
  *
  * <p>The race with {@link #close}: a producer offers and then reads {@link #closed}; close writes
@@ -27,8 +27,8 @@ import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
  * must undo its arming itself, since nobody will drain it.
  *
  * <p>Threads: {@link #handOver} any thread but the owner; {@link #drain}, {@link #claimed},
- * {@link #taken} and {@link #close} the owner; {@link #isClosed}, {@link #depth} and {@link #handOversElided} any
- * thread.
+ * {@link #taken} and {@link #close} the owner; {@link #isClosed}, {@link #depth} and
+ * {@link #handOversElided} any thread.
  */
 final class Inbox {
 
@@ -42,10 +42,8 @@ final class Inbox {
 
     /**
      * Hand-overs waiting at once that make a producer wake a sleeping owner; see the class comment.
-     * A few MiB of timers at most. Far above the chunk size because a wake-up costs both threads a
-     * system call and the owner a pass: a bound of 4,096 raised the process CPU per foreign
-     * schedule and cancel from 96 to 130 ns (ForeignScheduleBenchmark), where this one costs
-     * nothing measurable.
+     * A few MiB of timers at most, and as many as one pass drains. Far above the chunk size
+     * because every wake-up costs both threads a system call and the owner a pass.
      */
     static final int WAKE_BACKLOG = 64 * 1024;
 

@@ -74,6 +74,9 @@ public final class TimerHeap implements Timers, AutoCloseable {
     /** Inbox elements per drain; a pass drains at most this many, the rest waits a poll. */
     private static final int DRAIN_LIMIT = 64 * 1024;
 
+    /** How long {@link #beforePoll} waits for a claimed inbox slot to be written. */
+    private static final long UNWRITTEN_SLOT_WAIT_NANOS = 50_000;
+
     private static final VarHandle NEXT_DEADLINE;
     private static final VarHandle FIRED;
     private static final VarHandle FAILURES;
@@ -412,7 +415,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         // over later timers; chasing them kept a loop spinning at a full core.
         long unseen = inbox.claimed() - inbox.taken();
         if (unseen > 0) {
-            if (unseen > DRAIN_LIMIT || drainInbox((int) unseen) < unseen) {
+            if (unseen > DRAIN_LIMIT || !drainClaimed((int) unseen)) {
                 // More than a pass drains, or a producer claimed a slot and has not written it
                 // yet: poll without blocking and pick the rest up on the next pass.
                 gate.awake();
@@ -556,6 +559,29 @@ public final class TimerHeap implements Timers, AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Owner: drains {@code claimed} hand-overs, waiting up to {@link #UNWRITTEN_SLOT_WAIT_NANOS}
+     * for a producer that claimed its slot and has not written it yet. Compiled, such an offer
+     * ends within nanoseconds; interpreted (a cold JVM), it takes microseconds. Only a producer
+     * descheduled right there makes the wait run out, and then the owner polls without blocking.
+     *
+     * @return false if a slot is still unwritten
+     */
+    private boolean drainClaimed(int claimed) {
+        int left = claimed - drainInbox(claimed);
+        if (left == 0) {
+            return true;
+        }
+        // The system clock, not the heap's: this bounds a spin, it is no deadline (and a test's
+        // manual clock would never let it end).
+        long start = System.nanoTime();
+        do {
+            Thread.onSpinWait();
+            left -= drainInbox(left);
+        } while (left > 0 && System.nanoTime() - start < UNWRITTEN_SLOT_WAIT_NANOS);
+        return left == 0;
     }
 
     /** Owner: applies up to {@code limit} handed-over timers. @return how many */
