@@ -22,7 +22,7 @@ import org.jctools.queues.MessagePassingQueue;
  * Timers timers = heap.timers();                                           // for everyone else
  *
  * while (running) {                                      // the owner's loop
- *     long deadline = heap.beforePoll();                 // drain, publish, re-check
+ *     long deadline = heap.beforePoll();                 // drain, publish, drain what came before
  *     selector.select(millisUntil(deadline));            // sleeps; a foreign earlier timer wakes it
  *     heap.afterPoll();
  *     heap.runDue(System.nanoTime());                    // run what is due

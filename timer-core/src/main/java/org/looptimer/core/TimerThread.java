@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p>Its loop is the protocol every owner follows: {@link TimerHeap#beforePoll()} (drain, publish,
- * re-check), park until the deadline, {@link TimerHeap#afterPoll()}, {@link TimerHeap#runDue}.
+ * drain what came before the publish), park until the deadline, {@link TimerHeap#afterPoll()}, {@link TimerHeap#runDue}.
  * Foreign schedules wake it with {@link LockSupport#unpark}, whose permit is sticky, so one that
  * lands between {@code beforePoll()} and the park makes the park return at once.
  *

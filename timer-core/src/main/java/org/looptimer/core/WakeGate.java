@@ -10,12 +10,15 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>While the owner is awake the gate holds {@link #AWAKE}, and nobody wakes it: it drains its
  * inbox before it sleeps. Before blocking, the owner publishes the deadline it will sleep toward
- * ({@link #publish}), then re-checks its inbox. A foreign thread first makes its work visible (an
- * inbox offer, a full fence), then calls {@link #wakeIfEarlier}. This is a Dekker pair: with both
+ * ({@link #publish}), then drains what was handed over before it (the inbox's producer index, read
+ * after the publish). A foreign thread first makes its work visible (an inbox offer, a full
+ * fence), then calls {@link #wakeIfEarlier}. This is a Dekker pair: with both
  * sides' store-then-load ordered by volatile accesses, at least one side sees the other, so either
  * the owner finds the work before blocking or the foreign thread sees the deadline and wakes it.
  * The foreign thread that wins the CAS back to {@link #AWAKE} is the only one that calls the
- * {@link Waker} in this poll: at most one wake-up per poll.
+ * {@link Waker} in this poll: at most one wake-up per poll. (If the owner's drain then brings its
+ * deadline forward, it publishes again, and a second thread may wake it once more; the sticky
+ * wake-up only makes the poll return at once.)
  *
  * <p>Threads: {@link #publish} and {@link #awake} on the owner only; {@link #wakeIfEarlier} and
  * {@link #wakeIfAsleep} on any foreign thread; {@link #wakeupsRequested} from any thread.

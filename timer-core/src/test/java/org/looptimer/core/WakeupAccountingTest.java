@@ -1,5 +1,6 @@
 package org.looptimer.core;
 
+import static java.util.concurrent.TimeUnit.HOURS;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -138,7 +139,7 @@ class WakeupAccountingTest {
      */
     @Test
     void aBacklogOfLaterHandOversWakesASleepingOwnerOncePerPollAndLosesNothing() {
-        heap.schedule(NOOP, 1, java.util.concurrent.TimeUnit.HOURS);
+        heap.schedule(NOOP, 1, HOURS);
         assertEquals(at(3_600_000), heap.beforePoll());
         int belowBacklog = Inbox.WAKE_BACKLOG - 1;
         Foreign.run(() -> scheduleAndStop(belowBacklog));
@@ -245,7 +246,7 @@ class WakeupAccountingTest {
 
     private void scheduleAndStop(int timers) {
         for (int i = 0; i < timers; i++) {
-            heap.schedule(NOOP, 2, java.util.concurrent.TimeUnit.HOURS).stop();
+            heap.schedule(NOOP, 2, HOURS).stop();
         }
     }
 
