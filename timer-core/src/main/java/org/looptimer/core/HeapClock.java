@@ -4,7 +4,7 @@ package org.looptimer.core;
  * A {@link TimerHeap}'s time: its {@link Clock}'s readings as nanoseconds since the heap's origin
  * (the reading when the heap was built). Offsets stay non-negative and never wrap, so deadlines
  * compare with {@code <} and pack into a timer's word; anything at or past {@link HeapTimer#NEVER}
- * (about 36 years) never comes. The clock's readings themselves are only ever subtracted, never
+ * (about 18 years) never comes. The clock's readings themselves are only ever subtracted, never
  * compared, so a clock that wraps past {@link Long#MAX_VALUE} is fine.
  *
  * <p>Immutable apart from the clock it reads; any thread.

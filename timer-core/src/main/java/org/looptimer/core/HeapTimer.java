@@ -18,8 +18,8 @@ import java.util.function.Consumer;
  *
  * <p>This is the one place the states and their transitions are written down. A timer's whole
  * shared state is one {@code long}, {@link #word}: the deadline {@code when} (nanoseconds from the
- * heap's origin, see {@link HeapClock}) in the high 61 bits, a state in the low two bits and a
- * {@code QUEUED} flag in bit 2. Packing deadline and state together makes every transition a
+ * heap's origin, see {@link HeapClock}, up to about 18 years) in the high 60 bits, a state in the
+ * low two bits, a {@code QUEUED} flag in bit 2 and an {@code UNCOUNTED} flag in bit 3. Packing deadline and state together makes every transition a
  * single CAS, so no state is ever "being modified" and no thread ever waits for another (Go's old
  * {@code timerModifying} spin states are not needed).
  *
@@ -30,6 +30,9 @@ import java.util.function.Consumer;
  *   CLOSED    disarmed by the heap's close, which handed its task over if it was PENDING; no entry
  *   QUEUED    flag: a reference to this timer sits in the inbox; the owner will reconcile the
  *             heap with the word when it drains it, and nobody needs to enqueue it again
+ *   UNCOUNTED flag: armed by another thread from IDLE (or CLOSED), so not yet in the heap's
+ *             counts; the owner counts it when it drains it. Only with QUEUED and no entry, and
+ *             never in a heap with a maxTimers limit, whose armed count must be exact up front
  * </pre>
  *
  * <p>Every legal transition (O = owner thread only, F = foreign thread, A = any thread), with the
@@ -37,8 +40,9 @@ import java.util.function.Consumer;
  *
  * <pre>
  *   IDLE    -> PENDING     A  {@link #arm}: schedule or reset. O inserts into the heap at once; F
- *                             sets QUEUED and enqueues the timer. An {@link AbstractTimer} is
- *                             born IDLE, and its first reset or resetAt is this transition.
+ *                             sets QUEUED (and UNCOUNTED, unless the heap has a limit) and
+ *                             enqueues the timer. An {@link AbstractTimer} is born IDLE, and its
+ *                             first reset or resetAt is this transition.
  *   IDLE    -> PENDING     O  {@link #armUnpublished}: an {@link AbstractTimer} armed by its own
  *                             constructor on the owner thread. A plain store: no other thread
  *                             can reach the timer yet, so there is nothing to race.
@@ -62,9 +66,11 @@ import java.util.function.Consumer;
  *                             (from the heap or a wheel bucket). {@link #retireDrained}: the
  *                             entry is drained from the inbox; QUEUED is cleared in the same CAS.
  *   any     -> any+QUEUED  F  {@link #arm}, as above; O clears QUEUED when it drains the reference
- *                             ({@link #clearQueued}, or {@link #retireDrained}).
+ *                             ({@link #clearQueued}, or {@link #retireDrained}), and UNCOUNTED
+ *                             with it. UNCOUNTED stays through F's stops and re-arms; O's own
+ *                             {@link #arm} clears it, as O counts and places the timer at once.
  *   any     -> CLOSED      O  {@link #close}: the heap closes; every timer in its heap or inbox
- *                             is disarmed, QUEUED cleared, and its entry dropped.
+ *                             is disarmed, its flags cleared, and its entry dropped.
  *   CLOSED  -> PENDING     F  {@link #arm}: a foreign arming that passed the closed check just
  *                             before close; it then finds the heap closed, and undoes itself:
  *   PENDING -> IDLE        F  {@link #undoArming}: a foreign arming that finds the heap closed,
@@ -72,6 +78,11 @@ import java.util.function.Consumer;
  *                             CLOSED). Had close disarmed the timer first (CLOSED), the arming
  *                             happened before close, which handed its task over.
  * </pre>
+ *
+ * <p>The heap's counts ({@link TimerCounts}) count words: armed is the number of PENDING words
+ * without UNCOUNTED, stopped the number of STOPPED words without it, and the thread that makes a
+ * transition changes them by its difference. A foreign schedule that is cancelled before the
+ * owner's next pass (a request timeout) thus touches no shared counter at all.
  *
  * <p>Slack ({@link TimerHeap.Builder#slack}, {@link Deadlines#coalesce}) and leak detection
  * ({@link LeakDetection}) add no state and no transition: slack only moves the owner's wake-up or
@@ -120,8 +131,10 @@ class HeapTimer implements TimerHandle {
     static final int STATE_MASK = 3;
     /** Flag in bit 2: a reference to the timer is in the inbox. */
     static final int QUEUED = 4;
-    /** The deadline occupies the bits above the state and the flag. */
-    static final int WHEN_SHIFT = 3;
+    /** Flag in bit 3: armed by another thread and not counted yet; the drain counts it. */
+    static final int UNCOUNTED = 8;
+    /** The deadline occupies the bits above the state and the flags. */
+    static final int WHEN_SHIFT = 4;
 
     /** The largest deadline a word can hold; a deadline this far out never fires. */
     static final long NEVER = (1L << (63 - WHEN_SHIFT)) - 1;
@@ -173,6 +186,20 @@ class HeapTimer implements TimerHandle {
 
     static boolean queued(long word) {
         return (word & QUEUED) != 0;
+    }
+
+    static boolean uncounted(long word) {
+        return (word & UNCOUNTED) != 0;
+    }
+
+    /** Whether {@code word} is in the heap's armed count: PENDING, and counted. */
+    static boolean countedArmed(long word) {
+        return state(word) == PENDING && !uncounted(word);
+    }
+
+    /** Whether {@code word} is in the heap's stopped count: STOPPED, and counted. */
+    static boolean countedStopped(long word) {
+        return state(word) == STOPPED && !uncounted(word);
     }
 
     /** {@code word} with its state replaced, its deadline and QUEUED flag kept. */
@@ -230,11 +257,16 @@ class HeapTimer implements TimerHandle {
      * already. The owner keeps whatever QUEUED flag is there: that reference is still to be
      * drained.
      *
+     * <p>UNCOUNTED, when {@code countLater}: a foreign arming of a timer outside the counts sets
+     * or keeps it, and leaves the count to the drain; the owner's arming clears it, and counts.
+     *
+     * @param countLater a foreign arming in a heap without a limit: the drain may count it
      * @return false if another thread changed the word first
      */
-    final boolean arm(long seen, long when, boolean viaInbox) {
+    final boolean arm(long seen, long when, boolean viaInbox, boolean countLater) {
         boolean queue = queued(seen) || (viaInbox && needsOwner(seen, when));
-        return WORD.compareAndSet(this, seen, pack(when, PENDING | (queue ? QUEUED : 0)));
+        boolean uncounted = viaInbox && countLater && !countedArmed(seen) && !countedStopped(seen);
+        return WORD.compareAndSet(this, seen, pack(when, PENDING | (queue ? QUEUED : 0) | (uncounted ? UNCOUNTED : 0)));
     }
 
     /**
@@ -247,27 +279,37 @@ class HeapTimer implements TimerHandle {
         WORD.set(this, pack(when, PENDING));
     }
 
-    /** Any thread: PENDING to STOPPED, lazily. @return false if it was not pending */
-    final boolean markStopped() {
-        return leavePending(STOPPED);
+    /** What {@link #markStopped} returns for a timer that was not pending. */
+    static final long NOT_PENDING = -1;
+
+    /**
+     * Any thread: PENDING to STOPPED, lazily; deadline and flags kept.
+     *
+     * @return the word before, or {@link #NOT_PENDING}
+     */
+    final long markStopped() {
+        for (; ; ) {
+            long w = word;
+            if (state(w) != PENDING) {
+                return NOT_PENDING;
+            }
+            if (WORD.compareAndSet(this, w, withState(w, STOPPED))) {
+                return w;
+            }
+        }
     }
 
     /**
-     * Owner, for a timer whose entry is in the heap: PENDING to IDLE; the caller removes the
-     * entry. @return false if it was not pending
+     * Owner, for a timer whose entry is in the heap (so counted): PENDING to IDLE; the caller
+     * removes the entry. @return false if it was not pending
      */
     final boolean disarmInHeap() {
-        return leavePending(IDLE);
-    }
-
-    /** PENDING to {@code state}, deadline and QUEUED kept. @return false if it was not pending */
-    private boolean leavePending(int state) {
         for (; ; ) {
             long w = word;
             if (state(w) != PENDING) {
                 return false;
             }
-            if (WORD.compareAndSet(this, w, withState(w, state))) {
+            if (WORD.compareAndSet(this, w, withState(w, IDLE))) {
                 return true;
             }
         }
@@ -290,52 +332,52 @@ class HeapTimer implements TimerHandle {
     }
 
     /**
-     * Owner, draining the inbox: clears QUEUED if the word is still {@code seen}.
-     * @return false if another thread changed the word first
+     * Owner, draining the inbox: clears QUEUED, and UNCOUNTED with it (the caller counts), if the
+     * word is still {@code seen}. @return false if another thread changed the word first
      */
     final boolean clearQueued(long seen) {
-        return WORD.compareAndSet(this, seen, seen & ~QUEUED);
+        return WORD.compareAndSet(this, seen, seen & ~(QUEUED | UNCOUNTED));
     }
 
     /**
      * Owner, draining the inbox: a timer stopped before it had an entry, STOPPED at {@code seen},
-     * to IDLE with QUEUED cleared, in one CAS rather than {@link #clearQueued} then
+     * to IDLE with its flags cleared, in one CAS rather than {@link #clearQueued} then
      * {@link #retire}: the cancelled request timeout, the common case of a foreign drain.
      * @return false if another thread changed the word first
      */
     final boolean retireDrained(long seen) {
-        return WORD.compareAndSet(this, seen, withState(seen & ~QUEUED, IDLE));
+        return WORD.compareAndSet(this, seen, pack(when(seen), IDLE));
     }
 
     /**
-     * Owner, closing the heap: any state to CLOSED, QUEUED cleared.
+     * Owner, closing the heap: any state to CLOSED, flags cleared.
      *
-     * @return the state before
+     * @return the word before
      */
-    final int close() {
+    final long close() {
         for (; ; ) {
             long w = word;
             if (WORD.compareAndSet(this, w, pack(when(w), CLOSED))) {
-                return state(w);
+                return w;
             }
         }
     }
 
     /**
-     * Foreign, for an arming that found the heap closed: PENDING or STOPPED to IDLE, QUEUED
+     * Foreign, for an arming that found the heap closed: PENDING or STOPPED to IDLE, flags
      * cleared; IDLE and CLOSED stay.
      *
-     * @return the state before
+     * @return the word before
      */
-    final int undoArming() {
+    final long undoArming() {
         for (; ; ) {
             long w = word;
             int state = state(w);
             if (state == IDLE || state == CLOSED) {
-                return state;
+                return w;
             }
             if (WORD.compareAndSet(this, w, pack(when(w), IDLE))) {
-                return state;
+                return w;
             }
         }
     }

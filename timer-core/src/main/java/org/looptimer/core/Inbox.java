@@ -27,8 +27,8 @@ import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
  * must undo its arming itself, since nobody will drain it.
  *
  * <p>Threads: {@link #handOver} any thread but the owner; {@link #drain}, {@link #claimed},
- * {@link #taken} and {@link #close} the owner; {@link #isClosed}, {@link #depth} and
- * {@link #handOversElided} any thread.
+ * {@link #taken} and {@link #close} the owner; {@link #isClosed}, {@link #depth},
+ * {@link #armedUncounted} and {@link #handOversElided} any thread.
  */
 final class Inbox {
 
@@ -144,6 +144,23 @@ final class Inbox {
     /** Any thread: timers waiting for the owner; approximate while producers offer. */
     int depth() {
         return queue.size();
+    }
+
+    /**
+     * Any thread, for statistics: the pending timers waiting here that the heap's counts leave
+     * to the drain ({@link HeapTimer#UNCOUNTED}). Walks the queue, O(depth), with JCTools' weakly
+     * consistent iterator: exact when nobody hands over or drains meanwhile, else off by the
+     * operations in flight, like the counts themselves.
+     */
+    long armedUncounted() {
+        long n = 0;
+        for (HeapTimer t : queue) {
+            long w = t.word();
+            if (HeapTimer.uncounted(w) && HeapTimer.state(w) == HeapTimer.PENDING) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Owner: closes the inbox and hands every queued timer to {@code each}. */

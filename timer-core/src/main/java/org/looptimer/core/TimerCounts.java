@@ -8,6 +8,11 @@ import java.util.function.Supplier;
  * How many timers of one heap are armed, how many stopped entries still wait in its heap or inbox,
  * and the {@code maxTimers} limit on the first.
  *
+ * <p>What they count is timers' words (see {@link HeapTimer}): a timer armed by another thread
+ * from idle is UNCOUNTED until the owner drains it, and a stop before then counts nothing, so a
+ * foreign schedule cancelled before the owner's next pass never touches these counts.
+ * {@link TimerHeap#stats()} adds the pending ones still in the inbox to the armed count.
+ *
  * <p>Both counts change on every schedule, stop and run, on the owner and on other threads. They
  * share one {@link SplitCount}, so that the owner counts without an atomic and other threads
  * without contending, packed into one {@code long}: {@code stopped * 2^32 + armed}. A stop, which
@@ -127,7 +132,7 @@ final class TimerCounts {
         packed.add(-ONE_STOPPED);
     }
 
-    /** Owner, on close: {@code disarmed} timers are armed no more. */
+    /** Owner, on close: {@code disarmed} counted timers are armed no more. */
     void ownerClear(long disarmed) {
         if (limited) {
             limitedArmed.addAndGet(-disarmed);

@@ -192,8 +192,13 @@ public final class TimerHeap implements Timers, AutoCloseable {
             publishEarlier(when);
             return t;
         }
-        counts.arm();
-        HeapTimer t = newTimer(task, HeapTimer.pack(when, HeapTimer.PENDING | HeapTimer.QUEUED), periodNanos);
+        // Counted when the owner drains it, unless a limit needs the count now (see HeapTimer).
+        int flags = HeapTimer.QUEUED | HeapTimer.UNCOUNTED;
+        if (counts.isLimited()) {
+            counts.arm();
+            flags = HeapTimer.QUEUED;
+        }
+        HeapTimer t = newTimer(task, HeapTimer.pack(when, HeapTimer.PENDING | flags), periodNanos);
         handOver(t, when, HeapTimer.IDLE);
         return t;
     }
@@ -224,13 +229,13 @@ public final class TimerHeap implements Timers, AutoCloseable {
         if (HeapTimer.state(before) == HeapTimer.PENDING) {
             return; // re-armed before close reached it: close disarms it and hands it over
         }
-        int state = t.undoArming();
-        if (state == HeapTimer.CLOSED) {
+        long undone = t.undoArming();
+        if (HeapTimer.state(undone) == HeapTimer.CLOSED) {
             return;
         }
-        if (state == HeapTimer.PENDING) {
+        if (HeapTimer.countedArmed(undone)) {
             counts.disarm();
-        } else if (state == HeapTimer.STOPPED) {
+        } else if (HeapTimer.countedStopped(undone)) {
             counts.stoppedLeft(); // stopped by someone else since our CAS
         }
         throw closedRejection();
@@ -271,8 +276,12 @@ public final class TimerHeap implements Timers, AutoCloseable {
             // the owner's next pass brings it up to date.
             return true;
         }
-        if (!t.markStopped()) {
+        long before = t.markStopped();
+        if (before == HeapTimer.NOT_PENDING) {
             return false;
+        }
+        if (HeapTimer.uncounted(before)) {
+            return true; // armed from another thread and not drained yet: nothing to count
         }
         if (owner) {
             counts.ownerStop();
@@ -299,11 +308,12 @@ public final class TimerHeap implements Timers, AutoCloseable {
         if (owner) {
             when = ownerDeadline(when);
         }
+        boolean countLater = !owner && !counts.isLimited();
         boolean reserved = false;
         long before;
         do {
             before = t.word();
-            if (HeapTimer.state(before) != HeapTimer.PENDING && !reserved) {
+            if (!reserved && armingCounts(before, countLater)) {
                 // Counted before anything changes, so that a full heap rejects a no-op.
                 reserve(owner);
                 reserved = true;
@@ -311,11 +321,10 @@ public final class TimerHeap implements Timers, AutoCloseable {
             if (periodNanos != 0) {
                 ((PeriodicTimer) t).period(periodNanos); // before the CAS that publishes the deadline
             }
-        } while (!t.arm(before, when, !owner));
-        int state = HeapTimer.state(before);
-        if (state == HeapTimer.PENDING && reserved) {
+        } while (!t.arm(before, when, !owner, countLater));
+        if (reserved && !armingCounts(before, countLater)) {
             unreserve(owner); // raced with a run or stop that we no longer undo
-        } else if (state == HeapTimer.STOPPED) {
+        } else if (HeapTimer.countedStopped(before)) {
             countRevived(owner);
         }
         if (owner) {
@@ -323,7 +332,20 @@ public final class TimerHeap implements Timers, AutoCloseable {
         } else {
             handOver(t, when, before);
         }
-        return state == HeapTimer.PENDING;
+        return HeapTimer.state(before) == HeapTimer.PENDING;
+    }
+
+    /**
+     * Whether arming a timer whose word is {@code before} adds one to the armed count now: it was
+     * not counted as armed, and the drain will not count it ({@code countLater} covers timers that
+     * are outside the counts, or wait in the inbox uncounted; a counted stopped entry is counted
+     * again at once).
+     */
+    private static boolean armingCounts(long before, boolean countLater) {
+        if (HeapTimer.countedArmed(before)) {
+            return false;
+        }
+        return !countLater || HeapTimer.countedStopped(before);
     }
 
     /** A stopped timer was armed again before the owner dropped its entry. */
@@ -441,6 +463,28 @@ public final class TimerHeap implements Timers, AutoCloseable {
      */
     private long withSlack(long earliest) {
         return earliest >= HeapTimer.NEVER - slack ? HeapTimer.NEVER : earliest + slack;
+    }
+
+    /**
+     * Owner: whether no timer is pending, after taking in what other threads handed over. An event
+     * loop asks before it suspends. A hand-over claimed but not yet written counts as pending: its
+     * producer is still inside its schedule call.
+     *
+     * <p>The producer claims its slot (a CAS on the inbox's producer index) before it reads
+     * whatever tells it the owner is asleep; the owner records that it is going to sleep before it
+     * calls this, whose read of that index is volatile. One of the two sees the other.
+     *
+     * <pre>{@code
+     * asleep = true;               // volatile: what a producer's waker reads
+     * if (heap.isIdle()) {
+     *     park();                  // nothing to wait for; a new timer's waker unparks us
+     * }
+     * }</pre>
+     */
+    public boolean isIdle() {
+        checkOwner("isIdle");
+        drainInbox(DRAIN_LIMIT);
+        return counts.armed() == 0 && inbox.claimed() == inbox.taken();
     }
 
     /** Owner: it woke from its poll; foreign threads need not wake it until the next beforePoll. */
@@ -603,18 +647,24 @@ public final class TimerHeap implements Timers, AutoCloseable {
             long w = t.word();
             if (!hasEntry && HeapTimer.state(w) == HeapTimer.STOPPED) {
                 if (t.retireDrained(w)) {
-                    counts.ownerStoppedLeft();
+                    if (!HeapTimer.uncounted(w)) {
+                        counts.ownerStoppedLeft();
+                    }
                     return;
                 }
             } else if (t.clearQueued(w)) {
                 long when = HeapTimer.when(w);
                 if (hasEntry) {
-                    // PENDING or STOPPED. The key moves up to the word's deadline even for a
-                    // stopped entry: a later reset revives the entry lazily, relying on key <= when.
+                    // PENDING or STOPPED, and counted (UNCOUNTED comes only without an entry).
+                    // The key moves up to the word's deadline even for a stopped entry: a later
+                    // reset revives the entry lazily, relying on key <= when.
                     if (when < entries.keyOf(t)) {
                         entries.decreaseKey(t, when);
                     }
                 } else if (HeapTimer.state(w) == HeapTimer.PENDING) {
+                    if (HeapTimer.uncounted(w)) {
+                        counts.ownerArm(); // the foreign arming's count, owed until now
+                    }
                     entries.add(t, when); // ordered with the batch, at its end
                 }
                 return; // IDLE: nothing to place
@@ -687,7 +737,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
     @Override
     public TimerStats stats() {
         return new TimerStats(
-                Math.max(0, counts.armed()),
+                Math.max(0, counts.armed() + inbox.armedUncounted()),
                 Math.max(0, counts.stopped()),
                 // Racy plain reads of owner fields: a statistic may be stale, and ints never tear.
                 entries.size(),
@@ -764,11 +814,15 @@ public final class TimerHeap implements Timers, AutoCloseable {
             return;
         }
         List<HeapTimer> disarmed = new ArrayList<>();
+        long[] countedArmed = {0};
         Consumer<HeapTimer> disarm = t -> {
-            int state = t.close();
-            if (state == HeapTimer.PENDING) {
-                disarmed.add(t); // a timer in both inbox and heap turns IDLE once: added once
-            } else if (state == HeapTimer.STOPPED) {
+            long before = t.close();
+            if (HeapTimer.state(before) == HeapTimer.PENDING) {
+                disarmed.add(t); // a timer in both inbox and heap turns CLOSED once: added once
+                if (!HeapTimer.uncounted(before)) {
+                    countedArmed[0]++;
+                }
+            } else if (HeapTimer.countedStopped(before)) {
                 counts.ownerStoppedLeft();
             }
         };
@@ -776,7 +830,7 @@ public final class TimerHeap implements Timers, AutoCloseable {
         for (HeapTimer entry : entries.clear()) {
             disarm.accept(entry);
         }
-        counts.ownerClear(disarmed.size());
+        counts.ownerClear(countedArmed[0]);
         publishTop();
         for (HeapTimer t : disarmed) {
             t.disarmedByClose(disarmedTasks);

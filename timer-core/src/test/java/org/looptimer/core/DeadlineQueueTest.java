@@ -306,7 +306,7 @@ class DeadlineQueueTest {
     }
 
     private static void setWhen(HeapTimer t, long when) {
-        assertTrue(t.arm(t.word(), when, false));
+        assertTrue(t.arm(t.word(), when, false, false));
     }
 
     /** Pops like the owner's pass: an entry whose timer is due later is moved down first. */

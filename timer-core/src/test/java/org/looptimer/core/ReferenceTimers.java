@@ -174,8 +174,8 @@ final class ReferenceTimers {
 
     /** The heap's internal time for an absolute clock-domain deadline. */
     long absolute(long clockNanos) {
-        // The heap keeps deadlines below 2^60 ns (36 years): anything later is as good as never.
-        return clockNanos == Long.MAX_VALUE ? NEVER : Math.min(Math.max(0, clockNanos - origin), (1L << 60) - 2);
+        // The heap keeps deadlines below 2^59 ns (18 years): anything later is as good as never.
+        return clockNanos == Long.MAX_VALUE ? NEVER : Math.min(Math.max(0, clockNanos - origin), (1L << 59) - 2);
     }
 
     Timer scheduleAt(boolean owner, long whenInternal, boolean throwing) {
