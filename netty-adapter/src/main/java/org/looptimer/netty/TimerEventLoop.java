@@ -113,10 +113,11 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
 
     /**
      * Whether the loop thread is inside {@link #run()}. Volatile, a Dekker pair with the heap's
-     * pending count: a foreign thread arms its timer (an atomic increment) and then, in
-     * {@link #wakeForTimer()}, reads this; the loop clears it and then, before it suspends, Netty
-     * re-checks {@link #canSuspend(int)}, which reads the pending count. One of the two sees the
-     * other, so a timer armed while the loop suspends either resumes it or is seen by it.
+     * inbox and pending count: a foreign thread arms its timer (its offer to the inbox, or an
+     * atomic increment of the count) and then, in {@link #wakeForTimer()}, reads this; the loop
+     * clears it and then, before it suspends, Netty re-checks {@link #canSuspend(int)}, which asks
+     * {@link TimerHeap#isIdle()}. One of the two sees the other, so a timer armed while the loop
+     * suspends either resumes it or is seen by it.
      */
     private volatile boolean ownerRunning;
     /**
@@ -289,8 +290,8 @@ public class TimerEventLoop extends SingleThreadIoEventLoop {
             suspendDecided = false;
             return true; // Netty's first check after run() returned; it re-checks after suspending
         }
-        // Evaluated only when Netty would suspend, so the stats snapshot is off the hot path.
-        return super.canSuspend(state) && heap.stats().pendingTimers() == 0;
+        // Evaluated only when Netty would suspend, so the drain it takes is off the hot path.
+        return super.canSuspend(state) && heap.isIdle();
     }
 
     /** On shutdown: Netty's own tasks, then the heap closes and its futures complete as cancelled. */
