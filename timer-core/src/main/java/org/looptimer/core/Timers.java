@@ -67,7 +67,11 @@ public interface Timers {
      */
     long nextDeadlineNanos();
 
-    /** A snapshot of the heap's counters; see {@link TimerStats}. */
+    /**
+     * A snapshot of the heap's counters; see {@link TimerStats}. Any thread. It walks the timers
+     * other threads handed over and the owner has not taken in yet, O(that backlog): a call for a
+     * metrics poll, not for every operation.
+     */
     TimerStats stats();
 
     /**
