@@ -279,7 +279,7 @@ class HeapTimer implements TimerHandle {
         WORD.set(this, pack(when, PENDING));
     }
 
-    /** What {@link #markStopped} returns for a timer that was not pending. */
+    /** What {@link #markStopped} returns for a timer that was not pending; no word is negative. */
     static final long NOT_PENDING = -1;
 
     /**
@@ -288,15 +288,7 @@ class HeapTimer implements TimerHandle {
      * @return the word before, or {@link #NOT_PENDING}
      */
     final long markStopped() {
-        for (; ; ) {
-            long w = word;
-            if (state(w) != PENDING) {
-                return NOT_PENDING;
-            }
-            if (WORD.compareAndSet(this, w, withState(w, STOPPED))) {
-                return w;
-            }
-        }
+        return leavePending(STOPPED);
     }
 
     /**
@@ -304,13 +296,18 @@ class HeapTimer implements TimerHandle {
      * removes the entry. @return false if it was not pending
      */
     final boolean disarmInHeap() {
+        return leavePending(IDLE) != NOT_PENDING;
+    }
+
+    /** PENDING to {@code state}, deadline and flags kept. @return the word before, or NOT_PENDING */
+    private long leavePending(int state) {
         for (; ; ) {
             long w = word;
             if (state(w) != PENDING) {
-                return false;
+                return NOT_PENDING;
             }
-            if (WORD.compareAndSet(this, w, withState(w, IDLE))) {
-                return true;
+            if (WORD.compareAndSet(this, w, withState(w, state))) {
+                return w;
             }
         }
     }
