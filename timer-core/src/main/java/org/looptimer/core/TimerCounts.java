@@ -8,9 +8,10 @@ import java.util.function.Supplier;
  * How many timers of one heap are armed, how many stopped entries still wait in its heap or inbox,
  * and the {@code maxTimers} limit on the first.
  *
- * <p>What they count is timers' words (see {@link HeapTimer}): a timer armed by another thread
- * from idle is UNCOUNTED until the owner drains it, and a stop before then counts nothing, so a
- * foreign schedule cancelled before the owner's next pass never touches these counts.
+ * <p>What they count is timers' words (see {@link HeapTimer}): in a heap without a limit, a timer
+ * armed by another thread from idle is UNCOUNTED until the owner drains it, and a stop before then
+ * counts nothing, so a foreign schedule cancelled before the owner's next pass never touches these
+ * counts.
  * {@link TimerHeap#stats()} adds the pending ones still in the inbox to the armed count.
  *
  * <p>Both counts change on every schedule, stop and run, on the owner and on other threads. They
