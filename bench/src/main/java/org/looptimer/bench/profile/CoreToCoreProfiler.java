@@ -25,7 +25,7 @@ import org.openjdk.jmh.results.ScalarResult;
  * <p>Why: on a shared VM the hypervisor moves the guest's vCPUs between physical cores, and the
  * distance between the two cores changes what every line shared by two threads costs. On the
  * 2-vCPU AMD EPYC guests this project is measured on, the round trip holds at 55 to 110 ns for
- * seconds, then at 200 to 400 ns for seconds, and back, with no steal time at all. A benchmark
+ * seconds, then at 200 to 330 ns for seconds, and back, with no steal time at all. A benchmark
  * whose threads share a line (two producers on one inbox, a producer and the loop that drains it) steps
  * with it; {@code host.c2c} beside each iteration shows which steps are the host's placement.
  *
